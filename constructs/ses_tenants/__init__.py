@@ -1,0 +1,1 @@
+"""CDK constructs for Amazon SES tenants."""
