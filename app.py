@@ -1,0 +1,32 @@
+#!/usr/bin/env python3
+"""The platform app: reads the customers file named in cdk.json and builds its stacks.
+
+Use another file with `cdk synth -c ses-tenants:customers-file=path/to/customers.yaml`.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from aws_cdk import App
+
+from platform_app.customers import CustomersFileError, load_customers
+from platform_app.stacks import build_platform
+
+CUSTOMERS_FILE_CONTEXT_KEY = "ses-tenants:customers-file"
+
+
+def main() -> None:
+    app = App()
+    customers_file = Path(app.node.try_get_context(CUSTOMERS_FILE_CONTEXT_KEY) or "customers.yaml")
+    try:
+        customers = load_customers(customers_file)
+    except CustomersFileError as error:
+        sys.exit(str(error))
+    build_platform(app, customers)
+    app.synth()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,15 @@
+"""Synth-time validation errors that name the construct, the property and the rule."""
+
+from __future__ import annotations
+
+from constructs import Construct
+
+
+class SesTenantsValidationError(ValueError):
+    """A construct was given a value SES would reject; raised while the app is built."""
+
+    def __init__(self, construct: Construct, prop: str, rule: str) -> None:
+        self.construct_path = construct.node.path
+        self.prop = prop
+        self.rule = rule
+        super().__init__(f"{type(construct).__name__} '{construct.node.path}': {prop}: {rule}")

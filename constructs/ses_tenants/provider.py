@@ -1,0 +1,183 @@
+"""The custom-resource provider that runs the SES tenant handler."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol
+
+from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import custom_resources as cr
+from constructs import Construct
+
+import ses_tenants._handler as handler_package
+
+#: The handler asset: `lambda/` in the repository, `ses_tenants/_handler/` in the wheel.
+HANDLER_ASSET_DIR = Path(handler_package.__file__).resolve().parent
+HANDLER_ENTRY_POINT = "tenant_handler.on_event"
+
+#: Construct id of the per-stack singleton. Changing it replaces the provider.
+SINGLETON_ID = "SesTenantsProvider"
+
+#: SES allows about one control-plane request per second per account, so a deploy of many
+#: tenants is throttled; the handler retries with backoff until shortly before this timeout.
+HANDLER_TIMEOUT = Duration.minutes(10)
+
+# What the handler calls on a tenant ARN.
+_TENANT_ACTIONS = [
+    "ses:CreateTenant",
+    "ses:GetTenant",
+    "ses:DeleteTenant",
+    "ses:TagResource",
+    "ses:UntagResource",
+    "ses:PutTenantSuppressionAttributes",
+    "ses:GetReputationEntity",
+    "ses:UpdateReputationEntityPolicy",
+    "ses:UpdateReputationEntityCustomerManagedStatus",
+    "ses:CreateTenantResourceAssociation",
+    "ses:DeleteTenantResourceAssociation",
+]
+# Association calls are authorized on the associated resource as well as on the tenant.
+_ASSOCIATION_ACTIONS = [
+    "ses:CreateTenantResourceAssociation",
+    "ses:DeleteTenantResourceAssociation",
+]
+
+
+class ITenantProvider(Protocol):
+    """Anything that can serve the tenant custom resources."""
+
+    @property
+    def service_token(self) -> str: ...
+
+
+class TenantProvider(Construct):
+    """One handler function and one `custom_resources.Provider` serving every tenant resource.
+
+    Use `TenantProvider.of(scope)` for the stack's singleton, or create one in a shared
+    platform stack and pass it to tenants in other stacks (CDK exports its service token),
+    so N customer stacks do not deploy 2N functions.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        log_retention: logs.RetentionDays = logs.RetentionDays.THREE_MONTHS,
+    ) -> None:
+        """
+        :param log_retention: how long the handler's and the framework's logs are kept.
+            Default: three months.
+        """
+        super().__init__(scope, id)
+        self.handler = self._create_handler(log_retention)
+        framework_logs = logs.LogGroup(
+            self,
+            "FrameworkLogs",
+            retention=log_retention,
+            removal_policy=RemovalPolicy.DESTROY,
+        )
+        framework_role = self._role("FrameworkRole", framework_logs)
+        self._provider = cr.Provider(
+            self,
+            "Provider",
+            on_event_handler=self.handler,
+            log_group=framework_logs,
+            framework_on_event_role=framework_role,
+        )
+
+    @property
+    def service_token(self) -> str:
+        """The ARN custom resources name as their `ServiceToken`."""
+        return self._provider.service_token
+
+    @staticmethod
+    def of(scope: Construct) -> TenantProvider:
+        """The provider of `scope`'s stack, created on first use."""
+        stack = Stack.of(scope)
+        existing = stack.node.try_find_child(SINGLETON_ID)
+        if isinstance(existing, TenantProvider):
+            return existing
+        return TenantProvider(stack, SINGLETON_ID)
+
+    @staticmethod
+    def from_service_token(service_token: str) -> ITenantProvider:
+        """A provider deployed elsewhere, e.g. a token read from SSM or an export."""
+        return _ImportedTenantProvider(service_token)
+
+    def _create_handler(self, log_retention: logs.RetentionDays) -> lambda_.Function:
+        handler_logs = logs.LogGroup(
+            self,
+            "HandlerLogs",
+            retention=log_retention,
+            removal_policy=RemovalPolicy.DESTROY,
+        )
+        role = self._role("HandlerRole", handler_logs)
+        self._grant_ses_tenant_management(role)
+        return lambda_.Function(
+            self,
+            "Handler",
+            description="Creates, updates and deletes SES tenants and their associations",
+            runtime=lambda_.Runtime.PYTHON_3_14,
+            architecture=lambda_.Architecture.ARM_64,
+            handler=HANDLER_ENTRY_POINT,
+            code=lambda_.Code.from_asset(str(HANDLER_ASSET_DIR), exclude=["__pycache__", "*.pyc"]),
+            timeout=HANDLER_TIMEOUT,
+            memory_size=256,
+            role=role,
+            log_group=handler_logs,
+        )
+
+    def _role(self, id: str, log_group: logs.LogGroup) -> iam.Role:
+        # An own role that may write only to its own log group, instead of the managed
+        # AWSLambdaBasicExecutionRole, which may write to every log group in the account.
+        role = iam.Role(self, id, assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+        log_group.grant_write(role)
+        return role
+
+    def _grant_ses_tenant_management(self, role: iam.Role) -> None:
+        stack = Stack.of(self)
+
+        def ses_arn(resource: str, account: str | None = None) -> str:
+            return stack.format_arn(
+                service="ses", resource=resource, resource_name="*", account=account
+            )
+
+        role.add_to_policy(
+            iam.PolicyStatement(
+                sid="ManageTenants",
+                actions=_TENANT_ACTIONS,
+                resources=[ses_arn("tenant")],
+            )
+        )
+        role.add_to_policy(
+            iam.PolicyStatement(
+                sid="AssociateResources",
+                actions=_ASSOCIATION_ACTIONS,
+                resources=[
+                    ses_arn("identity"),
+                    ses_arn("configuration-set"),
+                    ses_arn("template"),
+                ],
+            )
+        )
+        # Reputation policies are AWS-owned: their ARNs carry the account "aws".
+        role.add_to_policy(
+            iam.PolicyStatement(
+                sid="ApplyReputationPolicies",
+                actions=["ses:UpdateReputationEntityPolicy"],
+                resources=[ses_arn("reputation-policy", account="aws")],
+            )
+        )
+
+
+class _ImportedTenantProvider:
+    def __init__(self, service_token: str) -> None:
+        self._service_token = service_token
+
+    @property
+    def service_token(self) -> str:
+        return self._service_token

@@ -1,0 +1,312 @@
+"""The Tenant construct: one SES tenant, managed by the tenant custom resource."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Protocol
+
+from aws_cdk import CustomResource, RemovalPolicy, Resource, Stack, Token
+from aws_cdk import aws_iam as iam
+from constructs import Construct
+
+from ses_tenants._handler import contract
+from ses_tenants.enums import ReputationPolicy, SendingStatus, SuppressionReason, SuppressionScope
+from ses_tenants.errors import SesTenantsValidationError
+from ses_tenants.provider import ITenantProvider, TenantProvider
+
+if TYPE_CHECKING:
+    from ses_tenants.association import Associable, TenantResourceAssociation
+
+_SEND_ACTIONS = ["ses:SendEmail", "ses:SendRawEmail"]
+_SEND_RESOURCE_TYPES = ("identity", "configuration-set", "template")
+
+
+class ITenant(Protocol):
+    """An SES tenant, made by this app or elsewhere."""
+
+    @property
+    def tenant_name(self) -> str: ...
+
+    @property
+    def tenant_arn(self) -> str: ...
+
+    def grant_send(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Let `grantee` send email as this tenant, and only as this tenant."""
+        ...
+
+
+def _send_condition(tenant_name: str) -> dict[str, dict[str, str]]:
+    return {"StringEquals": {"ses:TenantName": tenant_name}}
+
+
+class Tenant(Resource):
+    """An SES tenant (`Custom::SesTenant`), created, updated and deleted with its stack.
+
+    Example::
+
+        tenant = Tenant(stack, "Acme", tenant_name="acme",
+                        reputation_policy=ReputationPolicy.STRICT)
+        tenant.associate(identity)
+        tenant.associate(configuration_set)
+        tenant.grant_send(worker_role)
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        tenant_name: str,
+        reputation_policy: ReputationPolicy = ReputationPolicy.STANDARD,
+        sending_status: SendingStatus = SendingStatus.ENABLED,
+        suppression_scope: SuppressionScope | None = None,
+        suppressed_reasons: Sequence[SuppressionReason] | None = None,
+        tags: Mapping[str, str] | None = None,
+        removal_policy: RemovalPolicy = RemovalPolicy.DESTROY,
+        adopt_existing: bool = False,
+        provider: ITenantProvider | None = None,
+    ) -> None:
+        """
+        :param tenant_name: the tenant's name, 1-64 characters of A-Z, a-z, 0-9, '_', '-'.
+            Changing it replaces the tenant.
+        :param reputation_policy: how SES reacts to reputation findings. Default: STANDARD.
+        :param sending_status: customer-managed sending status; DISABLED pauses the tenant.
+            Default: ENABLED.
+        :param suppression_scope: which suppression list applies. Default: none set, so the
+            account-level list applies.
+        :param suppressed_reasons: why addresses are suppressed; needs `suppression_scope`.
+            Default: none.
+        :param tags: tags of the tenant, at most 49 (SES allows 50; one marks ownership).
+        :param removal_policy: RETAIN keeps the tenant in SES when it leaves the stack.
+            Default: DESTROY.
+        :param adopt_existing: take over a tenant of the same name that exists already
+            (e.g. one an onboarding script made). Default: False, which fails the deploy
+            instead of touching a tenant this stack did not create.
+        :param provider: the provider that runs the handler. Default: the stack's
+            `TenantProvider.of(self)`.
+        """
+        super().__init__(scope, id, physical_name=tenant_name)
+        self._validate(tenant_name, suppression_scope, suppressed_reasons, tags)
+        self._associations: dict[str, TenantResourceAssociation] = {}
+        self._send_grantees: list[iam.IGrantable] = []
+        self._provider = provider or TenantProvider.of(self)
+        self._resource = CustomResource(
+            self,
+            "Resource",
+            service_token=self._provider.service_token,
+            resource_type=contract.TENANT_RESOURCE_TYPE,
+            properties=_tenant_properties(
+                tenant_name,
+                reputation_policy,
+                sending_status,
+                suppression_scope,
+                suppressed_reasons,
+                tags,
+                adopt_existing,
+            ),
+            removal_policy=removal_policy,
+        )
+
+    @property
+    def tenant_name(self) -> str:
+        return self._resource.get_att_string(contract.ATTR_TENANT_NAME)
+
+    @property
+    def tenant_arn(self) -> str:
+        return self._resource.get_att_string(contract.ATTR_TENANT_ARN)
+
+    @property
+    def tenant_id(self) -> str:
+        return self._resource.get_att_string(contract.ATTR_TENANT_ID)
+
+    @property
+    def provider(self) -> ITenantProvider:
+        return self._provider
+
+    @property
+    def associated_resource_arns(self) -> list[str]:
+        return [a.resource_arn for a in self._associations.values()]
+
+    def associate(self, resource: Associable) -> TenantResourceAssociation:
+        """Associate an email identity, configuration set or template with this tenant.
+
+        A configuration set brings the dedicated IP pool it routes through.
+        """
+        from ses_tenants.association import TenantResourceAssociation, resource_arn_of
+
+        resource_arn = resource_arn_of(resource)
+        key = Stack.of(self).to_json_string(resource_arn)
+        if key in self._associations:
+            raise SesTenantsValidationError(
+                self,
+                "associate",
+                f"{_describe(resource)} is already associated with this tenant "
+                f"(as {self._associations[key].node.path})",
+            )
+        association = TenantResourceAssociation(
+            self,
+            TenantResourceAssociation.id_for(self, resource_arn),
+            tenant=self,
+            resource_arn=resource_arn,
+            provider=self._provider,
+        )
+        if isinstance(resource, Construct):
+            association.node.add_dependency(resource)
+        self._associations[key] = association
+        for grantee in self._send_grantees:
+            self._grant_send_on(grantee, [resource_arn])
+        return association
+
+    def grant_send(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Allow ses:SendEmail and ses:SendRawEmail on this tenant's associated resources,
+        only with `ses:TenantName` equal to this tenant. Resources associated later are
+        added to the grant."""
+        self._send_grantees.append(grantee)
+        return self._grant_send_on(grantee, self.associated_resource_arns)
+
+    def _grant_send_on(self, grantee: iam.IGrantable, resource_arns: list[str]) -> iam.Grant:
+        if not resource_arns:
+            return iam.Grant.drop(grantee=grantee, intent="no resource associated yet")
+        return iam.Grant.add_to_principal(
+            grantee=grantee,
+            actions=_SEND_ACTIONS,
+            resource_arns=resource_arns,
+            conditions=_send_condition(self.tenant_name),
+        )
+
+    def _validate(
+        self,
+        tenant_name: str,
+        suppression_scope: SuppressionScope | None,
+        suppressed_reasons: Sequence[SuppressionReason] | None,
+        tags: Mapping[str, str] | None,
+    ) -> None:
+        if not Token.is_unresolved(tenant_name) and not contract.TENANT_NAME_PATTERN.match(
+            tenant_name
+        ):
+            raise SesTenantsValidationError(
+                self, "tenant_name", f"{tenant_name!r} must be {contract.TENANT_NAME_RULE}"
+            )
+        _require_enum(self, "suppression_scope", suppression_scope, SuppressionScope)
+        for reason in suppressed_reasons or []:
+            _require_enum(self, "suppressed_reasons", reason, SuppressionReason)
+        if suppressed_reasons is not None and suppression_scope is None:
+            raise SesTenantsValidationError(
+                self, "suppressed_reasons", "needs suppression_scope (SES requires both)"
+            )
+        if suppressed_reasons and len(set(suppressed_reasons)) != len(suppressed_reasons):
+            raise SesTenantsValidationError(
+                self, "suppressed_reasons", "lists a reason more than once"
+            )
+        _validate_tags(self, tags or {})
+
+    @staticmethod
+    def from_tenant_attributes(
+        scope: Construct, id: str, *, tenant_name: str, tenant_arn: str
+    ) -> ITenant:
+        """A tenant made elsewhere."""
+        return _ImportedTenant(scope, id, tenant_name=tenant_name, tenant_arn=tenant_arn)
+
+    @staticmethod
+    def from_tenant_name(scope: Construct, id: str, tenant_name: str) -> ITenant:
+        """A tenant made elsewhere, known by name only. Its `tenant_arn` is not known."""
+        return _ImportedTenant(scope, id, tenant_name=tenant_name, tenant_arn=None)
+
+
+class _ImportedTenant(Resource):
+    def __init__(
+        self, scope: Construct, id: str, *, tenant_name: str, tenant_arn: str | None
+    ) -> None:
+        super().__init__(scope, id)
+        self._tenant_name = tenant_name
+        self._tenant_arn = tenant_arn
+
+    @property
+    def tenant_name(self) -> str:
+        return self._tenant_name
+
+    @property
+    def tenant_arn(self) -> str:
+        if self._tenant_arn is None:
+            raise SesTenantsValidationError(
+                self,
+                "tenant_arn",
+                "unknown for a tenant imported by name; use Tenant.from_tenant_attributes",
+            )
+        return self._tenant_arn
+
+    def grant_send(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Allow sending on any identity, configuration set and template of this account
+        and region, only as this tenant: the resources associated with a tenant made
+        elsewhere are not known here, and SES itself refuses resources not associated
+        with the tenant named in the send."""
+        stack = Stack.of(self)
+        resource_arns = [
+            stack.format_arn(service="ses", resource=resource_type, resource_name="*")
+            for resource_type in _SEND_RESOURCE_TYPES
+        ]
+        return iam.Grant.add_to_principal(
+            grantee=grantee,
+            actions=_SEND_ACTIONS,
+            resource_arns=resource_arns,
+            conditions=_send_condition(self.tenant_name),
+        )
+
+
+def _tenant_properties(
+    tenant_name: str,
+    reputation_policy: ReputationPolicy,
+    sending_status: SendingStatus,
+    suppression_scope: SuppressionScope | None,
+    suppressed_reasons: Sequence[SuppressionReason] | None,
+    tags: Mapping[str, str] | None,
+    adopt_existing: bool,
+) -> dict[str, object]:
+    properties: dict[str, object] = {
+        contract.PROP_TENANT_NAME: tenant_name,
+        contract.PROP_REPUTATION_POLICY: reputation_policy.value,
+        contract.PROP_SENDING_STATUS: sending_status.value,
+        contract.PROP_ADOPT_EXISTING: "true" if adopt_existing else "false",
+    }
+    if suppression_scope is not None:
+        properties[contract.PROP_SUPPRESSION_SCOPE] = suppression_scope.value
+        properties[contract.PROP_SUPPRESSED_REASONS] = [r.value for r in suppressed_reasons or []]
+    if tags:
+        properties[contract.PROP_TAGS] = [
+            {"Key": key, "Value": value} for key, value in sorted(tags.items())
+        ]
+    return properties
+
+
+def _require_enum(construct: Construct, prop: str, value: object, enum_type: type) -> None:
+    if value is not None and not isinstance(value, enum_type):
+        allowed = ", ".join(f"{enum_type.__name__}.{m.name}" for m in enum_type)  # type: ignore[attr-defined]
+        raise SesTenantsValidationError(construct, prop, f"{value!r} is not one of {allowed}")
+
+
+def _validate_tags(construct: Construct, tags: Mapping[str, str]) -> None:
+    if len(tags) > contract.MAX_USER_TAGS:
+        raise SesTenantsValidationError(
+            construct,
+            "tags",
+            f"{len(tags)} tags given; at most {contract.MAX_USER_TAGS} are allowed "
+            f"(SES allows {contract.MAX_TAGS}, one is the ownership mark "
+            f"'{contract.OWNER_TAG_KEY}')",
+        )
+    for key in tags:
+        if Token.is_unresolved(key):
+            continue
+        if key.startswith(contract.RESERVED_TAG_PREFIX):
+            raise SesTenantsValidationError(
+                construct, "tags", f"key {key!r} starts with 'aws:', which AWS reserves"
+            )
+        if key == contract.OWNER_TAG_KEY:
+            raise SesTenantsValidationError(
+                construct, "tags", f"key {key!r} is reserved for the ownership mark"
+            )
+
+
+def _describe(resource: object) -> str:
+    if isinstance(resource, Construct):
+        return f"'{resource.node.path}'"
+    return repr(resource)

@@ -1,0 +1,1 @@
+"""The example platform app: one SES tenant stack per customer, from a customers file."""
