@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from typing import TYPE_CHECKING
 
 from aws_cdk import CustomResource, Stack, Token
@@ -72,8 +73,14 @@ class TenantResourceAssociation(Construct):
     def id_for(scope: Construct, resource_arn: str) -> str:
         """A construct id that stays the same across synths for the same resource ARN,
         token or not (construct ids are public contract: a new id replaces the resource)."""
-        rendered = Stack.of(scope).to_json_string(resource_arn)
-        return "Association" + hashlib.sha256(rendered.encode()).hexdigest()[:8].upper()
+        digest = hashlib.sha256(rendered_arn(scope, resource_arn).encode()).hexdigest()
+        return "Association" + digest[:8].upper()
+
+
+def rendered_arn(scope: Construct, resource_arn: str) -> str:
+    """The ARN as CloudFormation will see it (tokens resolved to intrinsics), as text: the
+    same for the same resource in every synth, so usable as an identity."""
+    return json.dumps(Stack.of(scope).resolve(resource_arn), sort_keys=True)
 
 
 def resource_arn_of(resource: Associable) -> str:

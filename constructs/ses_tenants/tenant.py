@@ -86,6 +86,8 @@ class Tenant(Resource):
             `TenantProvider.of(self)`.
         """
         super().__init__(scope, id, physical_name=tenant_name)
+        _require_enum(self, "reputation_policy", reputation_policy, ReputationPolicy)
+        _require_enum(self, "sending_status", sending_status, SendingStatus)
         self._validate(tenant_name, suppression_scope, suppressed_reasons, tags)
         self._associations: dict[str, TenantResourceAssociation] = {}
         self._send_grantees: list[iam.IGrantable] = []
@@ -132,10 +134,14 @@ class Tenant(Resource):
 
         A configuration set brings the dedicated IP pool it routes through.
         """
-        from ses_tenants.association import TenantResourceAssociation, resource_arn_of
+        from ses_tenants.association import (
+            TenantResourceAssociation,
+            rendered_arn,
+            resource_arn_of,
+        )
 
         resource_arn = resource_arn_of(resource)
-        key = Stack.of(self).to_json_string(resource_arn)
+        key = rendered_arn(self, resource_arn)
         if key in self._associations:
             raise SesTenantsValidationError(
                 self,

@@ -1,0 +1,120 @@
+"""Template assertions for TenantProvider: the singleton, the function and least privilege."""
+
+from __future__ import annotations
+
+import json
+
+import aws_cdk as cdk
+from aws_cdk.assertions import Template
+
+import contract
+from ses_tenants import Tenant, TenantProvider
+from ses_tenants.provider import HANDLER_ASSET_DIR, HANDLER_ENTRY_POINT
+from tests.constructs.helpers import ACCOUNT, REGION, logical_id_of, new_stack, resources_of
+
+
+def _stack_with_two_tenants() -> tuple[cdk.Stack, Template]:
+    stack = new_stack()
+    Tenant(stack, "Acme", tenant_name="acme")
+    Tenant(stack, "Globex", tenant_name="globex")
+    return stack, Template.from_stack(stack)
+
+
+def test_one_provider_per_stack_however_many_tenants() -> None:
+    stack, template = _stack_with_two_tenants()
+    assert TenantProvider.of(stack) is TenantProvider.of(stack)
+    functions = resources_of(template, "AWS::Lambda::Function")
+    assert len(functions) == 2  # the handler and the Provider framework's onEvent
+    tokens = {
+        json.dumps(r["Properties"]["ServiceToken"])
+        for r in resources_of(template, contract.TENANT_RESOURCE_TYPE).values()
+    }
+    assert len(tokens) == 1
+
+
+def test_handler_function_settings() -> None:
+    stack, template = _stack_with_two_tenants()
+    provider = TenantProvider.of(stack)
+    handler = resources_of(template, "AWS::Lambda::Function")[logical_id_of(provider.handler)]
+    properties = handler["Properties"]
+    assert properties["Runtime"] == "python3.14"
+    assert properties["Architectures"] == ["arm64"]
+    assert properties["Handler"] == HANDLER_ENTRY_POINT
+    assert properties["Timeout"] == 600
+    assert properties["LoggingConfig"]["LogGroup"] == {
+        "Ref": next(k for k in resources_of(template, "AWS::Logs::LogGroup") if "HandlerLogs" in k)
+    }
+    module = HANDLER_ENTRY_POINT.split(".")[0]
+    assert (HANDLER_ASSET_DIR / f"{module}.py").is_file()
+
+
+def test_every_log_group_has_retention_and_no_log_retention_function() -> None:
+    _, template = _stack_with_two_tenants()
+    log_groups = resources_of(template, "AWS::Logs::LogGroup")
+    assert len(log_groups) == 2
+    assert all(g["Properties"]["RetentionInDays"] == 90 for g in log_groups.values())
+    assert not resources_of(template, "Custom::LogRetention")
+
+
+def _statements(template: Template) -> list[dict]:
+    statements = []
+    for policy in resources_of(template, "AWS::IAM::Policy").values():
+        statements.extend(policy["Properties"]["PolicyDocument"]["Statement"])
+    return statements
+
+
+def test_iam_is_least_privilege() -> None:
+    stack, template = _stack_with_two_tenants()
+    statements = _statements(template)
+    for statement in statements:
+        actions = (
+            statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        )
+        assert "ses:*" not in actions
+        assert statement["Resource"] != "*"
+        assert "*" not in (statement["Resource"] if isinstance(statement["Resource"], list) else [])
+    by_sid = {s["Sid"]: s for s in statements if "Sid" in s}
+    tenant_arn = stack.resolve(
+        stack.format_arn(service="ses", resource="tenant", resource_name="*")
+    )
+    assert by_sid["ManageTenants"]["Resource"] == tenant_arn
+    assert "ses:CreateTenant" in by_sid["ManageTenants"]["Action"]
+    assert "ses:DeleteTenant" in by_sid["ManageTenants"]["Action"]
+    rendered_resources = json.dumps(by_sid["AssociateResources"]["Resource"])
+    for segment in contract.ASSOCIABLE_RESOURCE_SEGMENTS:
+        assert f":{segment}/*" in rendered_resources
+    assert ":aws:reputation-policy/*" in json.dumps(by_sid["ApplyReputationPolicies"]["Resource"])
+    assert f":{REGION}:" in json.dumps(tenant_arn) and ACCOUNT in json.dumps(tenant_arn)
+
+
+def test_no_managed_policies_on_the_provider_roles() -> None:
+    _, template = _stack_with_two_tenants()
+    for role in resources_of(template, "AWS::IAM::Role").values():
+        assert "ManagedPolicyArns" not in role["Properties"]
+
+
+def test_shared_provider_in_a_platform_stack_is_imported_by_customer_stacks() -> None:
+    app = cdk.App()
+    env = cdk.Environment(account=ACCOUNT, region=REGION)
+    platform = cdk.Stack(app, "Platform", env=env)
+    provider = TenantProvider(platform, "Provider")
+    customers = [cdk.Stack(app, f"Customer{i}", env=env) for i in range(3)]
+    for i, stack in enumerate(customers):
+        Tenant(stack, "Tenant", tenant_name=f"customer-{i}", provider=provider)
+
+    for stack in customers:
+        template = Template.from_stack(stack)
+        assert not resources_of(template, "AWS::Lambda::Function")
+        (tenant,) = resources_of(template, contract.TENANT_RESOURCE_TYPE).values()
+        assert "Fn::ImportValue" in tenant["Properties"]["ServiceToken"]
+    assert len(resources_of(Template.from_stack(platform), "AWS::Lambda::Function")) == 2
+
+
+def test_provider_from_service_token() -> None:
+    stack = new_stack()
+    token = "arn:aws:lambda:us-east-1:123456789012:function:shared-provider"
+    Tenant(stack, "Acme", tenant_name="acme", provider=TenantProvider.from_service_token(token))
+    template = Template.from_stack(stack)
+    assert not resources_of(template, "AWS::Lambda::Function")
+    (tenant,) = resources_of(template, contract.TENANT_RESOURCE_TYPE).values()
+    assert tenant["Properties"]["ServiceToken"] == token
