@@ -9,12 +9,15 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from aws_cdk import App
+from aws_cdk import App, Validations
+from cdk_nag import AwsSolutionsChecks
 
 from platform_app.customers import CustomersFileError, load_customers
 from platform_app.stacks import build_platform
 
 CUSTOMERS_FILE_CONTEXT_KEY = "ses-tenants:customers-file"
+#: cdk-nag's AwsSolutions checks run on every synth unless this context value is false.
+NAG_CONTEXT_KEY = "ses-tenants:nag"
 
 
 def main() -> None:
@@ -25,6 +28,8 @@ def main() -> None:
     except CustomersFileError as error:
         sys.exit(str(error))
     build_platform(app, customers)
+    if str(app.node.try_get_context(NAG_CONTEXT_KEY)).lower() != "false":
+        Validations.of(app).add_plugins(AwsSolutionsChecks(app))
     app.synth()
 
 

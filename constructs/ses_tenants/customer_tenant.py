@@ -128,7 +128,7 @@ class CustomerTenant(Construct):
             "IdentityName": self.identity.email_identity_name,
             "ConfigurationSetName": self.configuration_set.configuration_set_name,
         }
-        if self.ip_pool is not None:
+        if isinstance(self.ip_pool, ses.DedicatedIpPool):  # its own pool, not a shared one
             outputs["DedicatedIpPoolName"] = self.ip_pool.dedicated_ip_pool_name
         for name, value in outputs.items():
             CfnOutput(self, name, value=value, description=f"{name} of this customer's tenant")

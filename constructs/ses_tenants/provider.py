@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Protocol
 
-from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import Acknowledgment, Duration, RemovalPolicy, Stack, Validations
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
@@ -13,6 +13,7 @@ from aws_cdk import custom_resources as cr
 from constructs import Construct
 
 import ses_tenants._handler as handler_package
+from ses_tenants._handler import contract
 
 #: The handler asset: `lambda/` in the repository, `ses_tenants/_handler/` in the wheel.
 HANDLER_ASSET_DIR = Path(handler_package.__file__).resolve().parent
@@ -88,6 +89,11 @@ class TenantProvider(Construct):
             log_group=framework_logs,
             framework_on_event_role=framework_role,
         )
+        _acknowledge_wildcards(
+            framework_role,
+            [f"{self.handler.function_arn}:*"],
+            "The Provider framework may invoke every version of this one handler function.",
+        )
 
     @property
     def service_token(self) -> str:
@@ -116,7 +122,13 @@ class TenantProvider(Construct):
             removal_policy=RemovalPolicy.DESTROY,
         )
         role = self._role("HandlerRole", handler_logs)
-        self._grant_ses_tenant_management(role)
+        _acknowledge_wildcards(
+            role,
+            self._grant_ses_tenant_management(role),
+            "One provider serves every tenant of the stack (or, shared, of the platform): the "
+            "names are known only at deploy time, so access is scoped to SES tenants, "
+            "associable resources and AWS-owned reputation policies of this account and region.",
+        )
         return lambda_.Function(
             self,
             "Handler",
@@ -138,7 +150,8 @@ class TenantProvider(Construct):
         log_group.grant_write(role)
         return role
 
-    def _grant_ses_tenant_management(self, role: iam.Role) -> None:
+    def _grant_ses_tenant_management(self, role: iam.Role) -> list[str]:
+        """Grants what the handler calls; returns the wildcard resource ARNs it used."""
         stack = Stack.of(self)
 
         def ses_arn(resource: str, account: str | None = None) -> str:
@@ -146,32 +159,41 @@ class TenantProvider(Construct):
                 service="ses", resource=resource, resource_name="*", account=account
             )
 
-        role.add_to_policy(
-            iam.PolicyStatement(
-                sid="ManageTenants",
-                actions=_TENANT_ACTIONS,
-                resources=[ses_arn("tenant")],
-            )
-        )
-        role.add_to_policy(
-            iam.PolicyStatement(
-                sid="AssociateResources",
-                actions=_ASSOCIATION_ACTIONS,
-                resources=[
-                    ses_arn("identity"),
-                    ses_arn("configuration-set"),
-                    ses_arn("template"),
-                ],
-            )
-        )
+        tenants = [ses_arn("tenant")]
+        associable = [ses_arn(segment) for segment in contract.ASSOCIABLE_RESOURCE_SEGMENTS]
         # Reputation policies are AWS-owned: their ARNs carry the account "aws".
-        role.add_to_policy(
-            iam.PolicyStatement(
-                sid="ApplyReputationPolicies",
-                actions=["ses:UpdateReputationEntityPolicy"],
-                resources=[ses_arn("reputation-policy", account="aws")],
-            )
-        )
+        reputation_policies = [ses_arn("reputation-policy", account="aws")]
+        for sid, actions, resources in [
+            ("ManageTenants", _TENANT_ACTIONS, tenants),
+            ("AssociateResources", _ASSOCIATION_ACTIONS, associable),
+            ("ApplyReputationPolicies", ["ses:UpdateReputationEntityPolicy"], reputation_policies),
+        ]:
+            role.add_to_policy(iam.PolicyStatement(sid=sid, actions=actions, resources=resources))
+        return tenants + associable + reputation_policies
+
+
+def _acknowledge_wildcards(role: iam.Role, resource_arns: list[str], reason: str) -> None:
+    """Acknowledge cdk-nag's AwsSolutions-IAM5 finding for exactly these wildcard resources
+    of `role`'s policy (CDK's native acknowledgement; no dependency on cdk-nag)."""
+    stack = Stack.of(role)
+    for arn in resource_arns:
+        finding = f"AwsSolutions-IAM5[Resource::{_nag_rendering(stack.resolve(arn))}]"
+        Validations.of(role).acknowledge(Acknowledgment(id=finding, reason=reason))
+
+
+def _nag_rendering(value: object) -> str:
+    """A resolved value written as cdk-nag names it in a finding: <Ref>, <Resource.Attr>."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict) and "Ref" in value:
+        return f"<{value['Ref']}>"
+    if isinstance(value, dict) and "Fn::GetAtt" in value:
+        resource, attribute = value["Fn::GetAtt"]
+        return f"<{resource}.{attribute}>"
+    if isinstance(value, dict) and "Fn::Join" in value:
+        separator, parts = value["Fn::Join"]
+        return separator.join(_nag_rendering(part) for part in parts)
+    raise ValueError(f"cannot render {value!r} as cdk-nag does")
 
 
 class _ImportedTenantProvider:

@@ -156,8 +156,6 @@ class Tenant(Resource):
             resource_arn=resource_arn,
             provider=self._provider,
         )
-        if isinstance(resource, Construct):
-            association.node.add_dependency(resource)
         self._associations[key] = association
         for grantee in self._send_grantees:
             self._grant_send_on(grantee, [resource_arn])
