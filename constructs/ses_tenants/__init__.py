@@ -1,13 +1,47 @@
-"""CDK constructs for Amazon SES tenants: one tenant per customer, as infrastructure-as-code."""
+"""CDK constructs for Amazon SES tenants: one tenant per customer, as infrastructure-as-code.
 
-from ses_tenants.association import Associable, TenantResourceAssociation
-from ses_tenants.enums import ReputationPolicy, SendingStatus, SuppressionReason, SuppressionScope
-from ses_tenants.errors import SesTenantsValidationError
-from ses_tenants.provider import ITenantProvider, TenantProvider
-from ses_tenants.tenant import ITenant, Tenant
+The names are imported lazily (PEP 562) so that `ses_tenants.testing`, the SES tenant API
+double, does not load aws-cdk-lib and start jsii's Node.js process.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ses_tenants.association import Associable, TenantResourceAssociation
+    from ses_tenants.customer_tenant import CustomerTenant, EmailTemplate
+    from ses_tenants.enums import (
+        ReputationPolicy,
+        SendingStatus,
+        SuppressionReason,
+        SuppressionScope,
+    )
+    from ses_tenants.errors import SesTenantsValidationError
+    from ses_tenants.provider import ITenantProvider, TenantProvider
+    from ses_tenants.tenant import ITenant, Tenant
+
+_MODULE_OF = {
+    "Associable": "association",
+    "TenantResourceAssociation": "association",
+    "CustomerTenant": "customer_tenant",
+    "EmailTemplate": "customer_tenant",
+    "ReputationPolicy": "enums",
+    "SendingStatus": "enums",
+    "SuppressionReason": "enums",
+    "SuppressionScope": "enums",
+    "SesTenantsValidationError": "errors",
+    "ITenantProvider": "provider",
+    "TenantProvider": "provider",
+    "ITenant": "tenant",
+    "Tenant": "tenant",
+}
 
 __all__ = [
     "Associable",
+    "CustomerTenant",
+    "EmailTemplate",
     "ITenant",
     "ITenantProvider",
     "ReputationPolicy",
@@ -19,3 +53,9 @@ __all__ = [
     "TenantProvider",
     "TenantResourceAssociation",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _MODULE_OF:
+        raise AttributeError(f"module 'ses_tenants' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"ses_tenants.{_MODULE_OF[name]}"), name)

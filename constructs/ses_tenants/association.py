@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from aws_cdk import CustomResource, Stack, Token
 from aws_cdk import aws_ses as ses
-from constructs import Construct
+from constructs import Construct, IConstruct
 
 from ses_tenants._handler import contract
 from ses_tenants.errors import SesTenantsValidationError
@@ -100,5 +100,5 @@ def resource_arn_of(resource: Associable) -> str:
     )
 
 
-def _ses_arn(resource: Construct, resource_type: str, name: str) -> str:
+def _ses_arn(resource: IConstruct, resource_type: str, name: str) -> str:
     return Stack.of(resource).format_arn(service="ses", resource=resource_type, resource_name=name)

@@ -170,7 +170,7 @@ class Tenant(Resource):
 
     def _grant_send_on(self, grantee: iam.IGrantable, resource_arns: list[str]) -> iam.Grant:
         if not resource_arns:
-            return iam.Grant.drop(grantee=grantee, intent="no resource associated yet")
+            return iam.Grant.drop(grantee, "no resource associated yet")
         return iam.Grant.add_to_principal(
             grantee=grantee,
             actions=_SEND_ACTIONS,

@@ -20,7 +20,11 @@ def _write(tmp_path: Path, document: object) -> Path:
 
 
 def _valid_customer(**overrides: object) -> dict:
-    customer = {"id": "acme", "tenant_name": "acme", "domain": "acme.example.com"}
+    customer: dict[str, object] = {
+        "id": "acme",
+        "tenant_name": "acme",
+        "domain": "acme.example.com",
+    }
     customer.update(overrides)
     return customer
 

@@ -85,11 +85,11 @@ def test_grant_send_covers_identity_and_configuration_set() -> None:
 def test_pool_choices_are_exclusive() -> None:
     stack = new_stack()
     shared = ses.DedicatedIpPool.from_dedicated_ip_pool_name(stack, "Shared", "platform-shared")
-    with pytest.raises(SesTenantsValidationError, match="Customer.*dedicated_ip_pool"):
+    with pytest.raises(SesTenantsValidationError, match=r"Customer.*dedicated_ip_pool"):
         _customer(stack, dedicated_ip_pool=True, shared_ip_pool=shared)
 
 
 def test_template_without_body_is_rejected() -> None:
     stack = new_stack()
-    with pytest.raises(SesTenantsValidationError, match="templates.*'empty' needs html or text"):
+    with pytest.raises(SesTenantsValidationError, match=r"templates.*'empty' needs html or text"):
         _customer(stack, templates=[EmailTemplate(name="empty", subject="Hi")])

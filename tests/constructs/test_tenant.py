@@ -172,7 +172,7 @@ def test_associating_the_same_resource_twice_is_a_synth_error() -> None:
 def test_associating_a_non_ses_arn_is_a_synth_error() -> None:
     stack = new_stack()
     tenant = Tenant(stack, "Acme", tenant_name="acme")
-    with pytest.raises(SesTenantsValidationError, match="resource_arn.*not the ARN of an SES"):
+    with pytest.raises(SesTenantsValidationError, match=r"resource_arn.*not the ARN of an SES"):
         tenant.associate("arn:aws:s3:::my-bucket")
     with pytest.raises(SesTenantsValidationError, match="resource_arn"):
         tenant.associate("arn:aws:ses:us-east-1:123456789012:dedicated-ip-pool/pool")
@@ -202,6 +202,23 @@ def test_grant_send_is_scoped_to_the_tenant_and_its_resources() -> None:
     assert TEMPLATE_ARN in resources
     assert any(":identity/" in str(resource) for resource in resources)
     assert "*" not in resources
+
+
+def test_grant_send_before_any_association_grants_nothing_until_one_is_added() -> None:
+    stack = new_stack()
+    tenant = Tenant(stack, "Acme", tenant_name="acme")
+    role = iam.Role(stack, "Worker", assumed_by=iam.ServicePrincipal("ecs-tasks.amazonaws.com"))
+    grant = tenant.grant_send(role)
+    assert not grant.success
+    assert not any(
+        name.startswith("Worker")
+        for name in resources_of(Template.from_stack(stack), "AWS::IAM::Policy")
+    )
+    tenant.associate(TEMPLATE_ARN)
+    policies = resources_of(Template.from_stack(stack), "AWS::IAM::Policy")
+    worker = next(p for name, p in policies.items() if name.startswith("Worker"))
+    (statement,) = worker["Properties"]["PolicyDocument"]["Statement"]
+    assert statement["Resource"] == TEMPLATE_ARN
 
 
 def test_imported_tenant() -> None:

@@ -1,0 +1,348 @@
+"""The SES v2 request handler: moto's, plus the tenant operations, faults and SES's guards.
+
+moto dispatches a rest-json request by matching method and path against botocore's model and
+calling the handler method named after the operation (CreateTenant -> ``create_tenant``), so
+adding methods here is all it takes to serve an operation.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from typing import Any, cast
+from urllib.parse import parse_qs
+
+from moto.core.common_types import TYPE_RESPONSE
+from moto.sesv2.responses import SESV2Response
+
+from .exceptions import AlreadyExistsException, BadRequestException, NotFoundException
+from .faults import Fault, take_fault
+from .models import (
+    Association,
+    StatusRecord,
+    Tenant,
+    TenantBackend,
+    is_tenant_arn,
+    tenant_backends,
+    utcnow,
+)
+from .paging import Pager
+from .resources import CONFIGURATION_SET, IDENTITY, TEMPLATE, resource_arn
+
+# moto's state is not thread-safe and server mode answers on several threads: one SES v2
+# request at a time keeps the double's invariants (e.g. no association to a deleted tenant).
+_serialize = threading.RLock()
+
+
+class TenantAwareSESV2Response(SESV2Response):
+    @property
+    def tenant_backend(self) -> TenantBackend:
+        return tenant_backends[self.current_account][self.region]
+
+    def call_action(self) -> TYPE_RESPONSE:
+        operation = self._get_action()
+        fault = take_fault(operation) if operation else None
+        if fault is not None:
+            return fault.response()
+        try:
+            with _serialize:
+                return super().call_action()
+        except NotImplementedError:
+            # Loud and final: 501 is not retried, and the message names what is missing.
+            return Fault(
+                "NotImplemented",
+                f"The SES v2 operation {operation} is not implemented by the SES tenant double "
+                "(moto + ses_tenants.testing).",
+                501,
+            ).response()
+
+    # Request parsing: moto's generic _get_param reads headers as parameters on bodiless
+    # requests, so the tenant operations read the body, the query and the path explicitly.
+
+    def _json(self) -> dict[str, Any]:
+        if not self.body:
+            return {}
+        try:
+            data = json.loads(self.body)
+        except ValueError:
+            raise BadRequestException("The request body is not valid JSON.") from None
+        return data if isinstance(data, dict) else {}
+
+    def _query(self, name: str) -> list[str]:
+        return parse_qs(self.parsed_url.query, keep_blank_values=True).get(name, [])
+
+    def _pager(self, operation: str, body: dict[str, Any]) -> Pager:
+        return Pager(
+            f"{operation}:{self.current_account}:{self.region}",
+            next_token=body.get("NextToken"),
+            page_size=body.get("PageSize"),
+        )
+
+    # Tenants
+
+    def create_tenant(self) -> str:
+        body = self._json()
+        tenant = self.tenant_backend.create_tenant(
+            body.get("TenantName"), body.get("Tags"), body.get("SuppressionAttributes")
+        )
+        return json.dumps(_tenant(tenant))
+
+    def get_tenant(self) -> str:
+        tenant = self.tenant_backend.get_tenant(self._json().get("TenantName"))
+        return json.dumps({"Tenant": _tenant(tenant)})
+
+    def list_tenants(self) -> str:
+        body = self._json()
+        pager = self._pager("ListTenants", body)
+        tenants = self.tenant_backend.list_tenants(body.get("Filter"))
+        page, token = pager.page(tenants, key=lambda t: t.name)
+        return json.dumps(_paged("Tenants", [_tenant_info(t) for t in page], token))
+
+    def delete_tenant(self) -> str:
+        self.tenant_backend.delete_tenant(self._json().get("TenantName"))
+        return "{}"
+
+    def put_tenant_suppression_attributes(self) -> str:
+        body = self._json()
+        self.tenant_backend.put_suppression_attributes(
+            body.get("TenantName"), body.get("SuppressedReasons"), body.get("SuppressionScope")
+        )
+        return "{}"
+
+    # Resource associations
+
+    def create_tenant_resource_association(self) -> str:
+        body = self._json()
+        self.tenant_backend.associate(body.get("TenantName"), body.get("ResourceArn"))
+        return "{}"
+
+    def delete_tenant_resource_association(self) -> str:
+        body = self._json()
+        self.tenant_backend.disassociate(body.get("TenantName"), body.get("ResourceArn"))
+        return "{}"
+
+    def list_tenant_resources(self) -> str:
+        body = self._json()
+        pager = self._pager("ListTenantResources", body)
+        found = self.tenant_backend.tenant_resources(body.get("TenantName"), body.get("Filter"))
+        page, token = pager.page(found, key=lambda a: a.resource.arn)
+        # ResourceType is the ARN segment on the wire, not the SDK's enum spelling.
+        items = [{"ResourceType": a.resource.kind, "ResourceArn": a.resource.arn} for a in page]
+        return json.dumps(_paged("TenantResources", items, token))
+
+    def list_resource_tenants(self) -> str:
+        body = self._json()
+        pager = self._pager("ListResourceTenants", body)
+        found = self.tenant_backend.resource_tenants(body.get("ResourceArn"))
+        page, token = pager.page(found, key=lambda a: a.seq)
+        return json.dumps(_paged("ResourceTenants", [_resource_tenant(a) for a in page], token))
+
+    # Reputation entities
+
+    def get_reputation_entity(self) -> str:
+        tenant = self.tenant_backend.reputation_entity(
+            self.uri_match.get("ReputationEntityType"),
+            self.uri_match.get("ReputationEntityReference"),
+        )
+        return json.dumps({"ReputationEntity": _reputation_entity(tenant)})
+
+    def list_reputation_entities(self) -> str:
+        body = self._json()
+        pager = self._pager("ListReputationEntities", body)
+        tenants = self.tenant_backend.reputation_entities(body.get("Filter"))
+        page, token = pager.page(tenants, key=lambda t: t.arn)
+        return json.dumps(
+            _paged("ReputationEntities", [_reputation_entity(t) for t in page], token)
+        )
+
+    def update_reputation_entity_policy(self) -> str:
+        self.tenant_backend.update_reputation_policy(
+            self.uri_match.get("ReputationEntityType"),
+            self.uri_match.get("ReputationEntityReference"),
+            self._json().get("ReputationEntityPolicy"),
+        )
+        return "{}"
+
+    def update_reputation_entity_customer_managed_status(self) -> str:
+        self.tenant_backend.update_customer_managed_status(
+            self.uri_match.get("ReputationEntityType"),
+            self.uri_match.get("ReputationEntityReference"),
+            self._json().get("SendingStatus"),
+        )
+        return "{}"
+
+    # Tags: tenant ARNs are the double's; anything else goes to moto's tagger, under the key
+    # moto itself uses for identities (email-identity/), so the ARN AWS uses works too.
+
+    def tag_resource(self) -> str:
+        body = self._json()
+        arn, tags = body.get("ResourceArn") or "", body.get("Tags") or []
+        if is_tenant_arn(arn):
+            self.tenant_backend.tag_tenant(arn, tags)
+        else:
+            tag_map = {tag["Key"]: tag.get("Value") for tag in tags}
+            self.sesv2_backend.tag_resource(_moto_arn(arn), tag_map)
+        return "{}"
+
+    def untag_resource(self) -> str:
+        arn, keys = "".join(self._query("ResourceArn")), self._query("TagKeys")
+        if is_tenant_arn(arn):
+            self.tenant_backend.untag_tenant(arn, keys)
+        else:
+            self.sesv2_backend.untag_resource(_moto_arn(arn), keys)
+        return "{}"
+
+    def list_tags_for_resource(self) -> str:
+        arn = "".join(self._query("ResourceArn"))
+        if is_tenant_arn(arn):
+            tenant = self.tenant_backend.tenant_for_tags(arn)
+            tags = sorted(tenant.tags, key=lambda tag: tag["Key"])
+        else:
+            tags = self.sesv2_backend.list_tags_for_resource(_moto_arn(arn))
+        return json.dumps({"Tags": tags})
+
+    # moto's deletes, with what SES adds: NotFoundException for a missing resource, and the
+    # refusal to delete a resource some tenant is still associated with.
+
+    def delete_email_identity(self) -> str:
+        name = self.uri_match.get("EmailIdentity", "")
+        if name not in self.sesv2_backend.core_backend.email_identities:
+            raise NotFoundException(f"Email identity <{name}> does not exist.")
+        self._refuse_if_associated(IDENTITY, name)
+        return super().delete_email_identity()
+
+    def delete_configuration_set(self) -> str:
+        name = self.uri_match.get("ConfigurationSetName", "")
+        if name not in self.sesv2_backend.core_backend.config_sets:
+            raise NotFoundException(f"Configuration set <{name}> does not exist.")
+        self._refuse_if_associated(CONFIGURATION_SET, name)
+        return super().delete_configuration_set()
+
+    def _refuse_if_associated(self, kind: str, name: str) -> None:
+        arn = self.tenant_backend.is_associated(kind, name)
+        if arn is not None:
+            raise BadRequestException(
+                f"Cannot delete <{arn}> because it has tenant associations. "
+                "Remove all tenant associations and try again."
+            )
+
+    # Email templates: moto serves them only through SES v1; these three make them usable
+    # (and associable) from SES v2 clients, in the same store.
+
+    def create_email_template(self) -> str:
+        body = self._json()
+        name = body.get("TemplateName") or ""
+        templates = self.sesv2_backend.core_backend.templates
+        if name in templates:
+            raise AlreadyExistsException(f"Email template <{name}> already exists.")
+        content = body.get("TemplateContent") or {}
+        templates[name] = cast(
+            Any,
+            {
+                "template_name": name,
+                "subject_part": content.get("Subject", ""),
+                "text_part": content.get("Text", ""),
+                "html_part": content.get("Html", ""),
+                "Timestamp": utcnow(),
+            },
+        )
+        if body.get("Tags"):
+            self.sesv2_backend.core_backend.tagger.tag_resource(
+                self._arn(TEMPLATE, name), body["Tags"]
+            )
+        return "{}"
+
+    def get_email_template(self) -> str:
+        name = self.uri_match.get("TemplateName", "")
+        template = self._template(name)
+        content = {
+            "Subject": template.get("subject_part"),
+            "Text": template.get("text_part"),
+            "Html": template.get("html_part"),
+        }
+        return json.dumps(
+            {
+                "TemplateName": name,
+                "TemplateContent": {k: v for k, v in content.items() if v},
+            }
+        )
+
+    def delete_email_template(self) -> str:
+        name = self.uri_match.get("TemplateName", "")
+        self._template(name)
+        self._refuse_if_associated(TEMPLATE, name)
+        del self.sesv2_backend.core_backend.templates[name]
+        return "{}"
+
+    def _template(self, name: str) -> dict[str, Any]:
+        template = self.sesv2_backend.core_backend.templates.get(name)
+        if template is None:
+            raise NotFoundException(f"Email template <{name}> does not exist")
+        return dict(template)
+
+    def _arn(self, kind: str, name: str) -> str:
+        return resource_arn(kind, name, account=self.current_account, region=self.region)
+
+
+def _moto_arn(arn: str) -> str:
+    head, sep, resource = arn.rpartition(":")
+    if sep and resource.startswith(f"{IDENTITY}/"):
+        return f"{head}:email-{resource}"
+    return arn
+
+
+# Wire shapes, per botocore's sesv2 model. Timestamps are epoch seconds, as rest-json sends.
+
+
+def _paged(member: str, items: list[dict[str, Any]], token: str | None) -> dict[str, Any]:
+    return {member: items, "NextToken": token} if token else {member: items}
+
+
+def _tenant_info(tenant: Tenant) -> dict[str, Any]:
+    return {
+        "TenantName": tenant.name,
+        "TenantId": tenant.tenant_id,
+        "TenantArn": tenant.arn,
+        "CreatedTimestamp": tenant.created.timestamp(),
+        "SendingStatus": tenant.sending_status,
+    }
+
+
+def _tenant(tenant: Tenant) -> dict[str, Any]:
+    view = {**_tenant_info(tenant), "Tags": list(tenant.tags)}
+    if tenant.suppression is not None:
+        view["SuppressionAttributes"] = tenant.suppression
+    return view
+
+
+def _resource_tenant(association: Association) -> dict[str, Any]:
+    return {
+        "TenantName": association.tenant.name,
+        "TenantId": association.tenant.tenant_id,
+        "ResourceArn": association.resource.arn,
+        "AssociatedTimestamp": association.associated.timestamp(),
+    }
+
+
+def _status(record: StatusRecord) -> dict[str, Any]:
+    view: dict[str, Any] = {
+        "Status": record.status,
+        "LastUpdatedTimestamp": record.last_updated.timestamp(),
+    }
+    if record.cause:
+        view["Cause"] = record.cause
+    return view
+
+
+def _reputation_entity(tenant: Tenant) -> dict[str, Any]:
+    view = {
+        "ReputationEntityReference": tenant.arn,
+        "ReputationEntityType": "RESOURCE",
+        "ReputationManagementPolicy": tenant.policy_arn,
+        "CustomerManagedStatus": _status(tenant.customer_status),
+        "AwsSesManagedStatus": _status(tenant.ses_status),
+        "SendingStatusAggregate": tenant.sending_status,
+    }
+    if tenant.reputation_impact:
+        view["ReputationImpact"] = tenant.reputation_impact
+    return view

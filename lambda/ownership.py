@@ -1,0 +1,52 @@
+"""The ownership mark: which CloudFormation resource a tenant belongs to.
+
+Tenant names are global per account and region, so two stacks (or a console user) can want
+the same name. Every tenant this library creates or adopts carries the tag
+``contract.OWNER_TAG_KEY`` naming its stack and logical id. Create uses it to tell its own
+retry from a name clash; Delete uses it never to remove a tenant it does not own.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+
+import contract
+from properties import MAX_TAG_VALUE_LENGTH
+
+#: Prefix of the mark when the readable form would be too long for a tag value.
+DIGEST_PREFIX = "sha256:"
+
+
+def owner_mark(stack_id: str, logical_resource_id: str) -> str:
+    """The mark of the resource `logical_resource_id` in the stack `stack_id`.
+
+    The stack id (an ARN with the stack's UUID) makes the mark differ between a deleted stack
+    and a new stack of the same name. It is stable for the resource's lifetime, including
+    updates and renames, so an updated or replaced tenant keeps the same mark.
+    """
+    readable = f"{stack_id}/{logical_resource_id}"
+    if len(readable) <= MAX_TAG_VALUE_LENGTH:
+        return readable
+    # Too long for a tag value: a digest is as stable and as unique, just not readable.
+    return DIGEST_PREFIX + hashlib.sha256(readable.encode("utf-8")).hexdigest()
+
+
+def mark_in(tags: Iterable[Mapping[str, str]] | None) -> str | None:
+    """The owner mark among SES-shaped tags (``[{"Key": ..., "Value": ...}]``), if any."""
+    for tag in tags or ():
+        if tag.get("Key") == contract.OWNER_TAG_KEY:
+            return tag.get("Value", "")
+    return None
+
+
+def describe_owner(mark: str | None) -> str:
+    """Who owns a tenant with this mark, in words for a failure reason or a log line."""
+    if mark is None:
+        return (
+            f"it has no '{contract.OWNER_TAG_KEY}' tag, so it was created outside this "
+            "library (console, CLI or another tool)"
+        )
+    if mark.startswith(DIGEST_PREFIX):
+        return f"it is owned by another CloudFormation resource ({contract.OWNER_TAG_KEY}={mark})"
+    return f"it is owned by the CloudFormation resource {mark}"

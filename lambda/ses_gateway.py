@@ -1,0 +1,225 @@
+"""The only module that calls SES: one method per call, with retries and error translation.
+
+Answers that are part of normal operation (the tenant exists already, is gone already) come
+back as return values; anything else unexpected becomes RequestFailed naming the call and
+the tenant, so the stack event says what failed and where.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+from botocore.exceptions import ClientError
+
+from errors import RequestFailed
+from properties import Suppression
+from retry import NOT_FOUND_CODE, Retrier, error_code
+from tenant_changes import reputation_policy_arn
+
+T = TypeVar("T")
+
+ALREADY_EXISTS_CODE = "AlreadyExistsException"
+LIMIT_EXCEEDED_CODE = "LimitExceededException"
+#: Reputation calls address a tenant as a "RESOURCE" entity by its ARN.
+REPUTATION_ENTITY_TYPE = "RESOURCE"
+
+
+class TenantAlreadyExists(Exception):
+    """CreateTenant found the name taken (by us, on a retry, or by someone else)."""
+
+
+class SesGateway:
+    def __init__(self, client: Any, retrier: Retrier) -> None:
+        self._client = client
+        self._retrier = retrier
+
+    # Tenants
+
+    def create_tenant(
+        self, name: str, tags: Mapping[str, str], suppression: Suppression | None
+    ) -> dict[str, Any]:
+        """The new tenant (CreateTenant's answer). Raises TenantAlreadyExists."""
+        request: dict[str, Any] = {"TenantName": name, "Tags": _ses_tags(tags)}
+        if suppression is not None:
+            request["SuppressionAttributes"] = _suppression_request(suppression)
+        try:
+            return self._call(
+                f"CreateTenant of tenant '{name}'",
+                lambda: self._client.create_tenant(**request),
+            )
+        except ClientError as error:
+            if error_code(error) == ALREADY_EXISTS_CODE:
+                raise TenantAlreadyExists(name) from error
+            hint = (
+                " The account has reached its tenant quota in this region (10,000 by "
+                "default): delete unused tenants or request a quota increase."
+                if error_code(error) == LIMIT_EXCEEDED_CODE
+                else ""
+            )
+            raise _failure(f"Creating tenant '{name}'", error, hint) from error
+
+    def get_tenant(self, name: str) -> dict[str, Any] | None:
+        """The tenant (GetTenant's `Tenant`), or None if there is none of that name."""
+        try:
+            answer = self._call(
+                f"GetTenant of tenant '{name}'",
+                lambda: self._client.get_tenant(TenantName=name),
+            )
+        except ClientError as error:
+            if error_code(error) == NOT_FOUND_CODE:
+                return None
+            raise _failure(f"Reading tenant '{name}'", error) from error
+        return dict(answer["Tenant"])
+
+    def delete_tenant(self, name: str) -> bool:
+        """Delete the tenant (SES also removes its associations); False if it was gone."""
+        try:
+            self._call(
+                f"DeleteTenant of tenant '{name}'",
+                lambda: self._client.delete_tenant(TenantName=name),
+            )
+        except ClientError as error:
+            if error_code(error) == NOT_FOUND_CODE:
+                return False
+            raise _failure(f"Deleting tenant '{name}'", error) from error
+        return True
+
+    def tag_tenant(self, name: str, arn: str, tags: Mapping[str, str]) -> None:
+        self._call_on_known_tenant(
+            f"TagResource of tenant '{name}' (keys {', '.join(sorted(tags))})",
+            lambda: self._client.tag_resource(ResourceArn=arn, Tags=_ses_tags(tags)),
+        )
+
+    def untag_tenant(self, name: str, arn: str, keys: tuple[str, ...]) -> None:
+        self._call_on_known_tenant(
+            f"UntagResource of tenant '{name}' (keys {', '.join(keys)})",
+            lambda: self._client.untag_resource(ResourceArn=arn, TagKeys=list(keys)),
+        )
+
+    def put_suppression(self, name: str, suppression: Suppression | None) -> None:
+        """Set the tenant's suppression attributes; None (neither field) clears them."""
+        request = _suppression_request(suppression) if suppression is not None else {}
+        self._call_on_known_tenant(
+            f"PutTenantSuppressionAttributes of tenant '{name}'",
+            lambda: self._client.put_tenant_suppression_attributes(TenantName=name, **request),
+        )
+
+    # Reputation entity of a tenant
+
+    def get_reputation_entity(self, name: str, arn: str) -> dict[str, Any]:
+        answer = self._call_on_known_tenant(
+            f"GetReputationEntity of tenant '{name}'",
+            lambda: self._client.get_reputation_entity(
+                ReputationEntityType=REPUTATION_ENTITY_TYPE, ReputationEntityReference=arn
+            ),
+        )
+        return dict(answer.get("ReputationEntity") or {})
+
+    def set_reputation_policy(self, name: str, arn: str, policy: str) -> None:
+        self._call_on_known_tenant(
+            f"UpdateReputationEntityPolicy of tenant '{name}' to '{policy}'",
+            lambda: self._client.update_reputation_entity_policy(
+                ReputationEntityType=REPUTATION_ENTITY_TYPE,
+                ReputationEntityReference=arn,
+                ReputationEntityPolicy=self.reputation_policy_arn(policy),
+            ),
+        )
+
+    def set_sending_status(self, name: str, arn: str, status: str) -> None:
+        self._call_on_known_tenant(
+            f"UpdateReputationEntityCustomerManagedStatus of tenant '{name}' to '{status}'",
+            lambda: self._client.update_reputation_entity_customer_managed_status(
+                ReputationEntityType=REPUTATION_ENTITY_TYPE,
+                ReputationEntityReference=arn,
+                SendingStatus=status,
+            ),
+        )
+
+    def reputation_policy_arn(self, policy: str) -> str:
+        # The client's partition and region are where the tenant lives, and so where the
+        # policy has to be named.
+        meta = self._client.meta
+        return reputation_policy_arn(meta.partition, meta.region_name, policy)
+
+    # Associations
+
+    def associate(self, tenant_name: str, resource_arn: str) -> bool:
+        """Associate the resource with the tenant; False if it already was."""
+        doing = f"CreateTenantResourceAssociation of '{resource_arn}' with tenant '{tenant_name}'"
+        try:
+            # The tenant or resource may have been created seconds ago: NotFound is retried.
+            self._call(
+                doing,
+                lambda: self._client.create_tenant_resource_association(
+                    TenantName=tenant_name, ResourceArn=resource_arn
+                ),
+                retry_not_found=True,
+            )
+        except ClientError as error:
+            if error_code(error) == ALREADY_EXISTS_CODE:
+                return False
+            hint = (
+                " Both the tenant and the resource must exist in this account and region."
+                if error_code(error) == NOT_FOUND_CODE
+                else ""
+            )
+            raise _failure(
+                f"Associating '{resource_arn}' with tenant '{tenant_name}'", error, hint
+            ) from error
+        return True
+
+    def disassociate(self, tenant_name: str, resource_arn: str) -> bool:
+        """Remove the association; False if the tenant or the resource, and so it, is gone.
+
+        SES answers success when the association alone is already gone.
+        """
+        doing = f"DeleteTenantResourceAssociation of '{resource_arn}' from tenant '{tenant_name}'"
+        try:
+            self._call(
+                doing,
+                lambda: self._client.delete_tenant_resource_association(
+                    TenantName=tenant_name, ResourceArn=resource_arn
+                ),
+            )
+        except ClientError as error:
+            if error_code(error) == NOT_FOUND_CODE:
+                return False
+            raise _failure(
+                f"Removing the association of '{resource_arn}' with tenant '{tenant_name}'",
+                error,
+            ) from error
+        return True
+
+    # Plumbing
+
+    def _call(
+        self, description: str, action: Callable[[], T], *, retry_not_found: bool = False
+    ) -> T:
+        return self._retrier.call(action, description=description, retry_not_found=retry_not_found)
+
+    def _call_on_known_tenant(self, description: str, action: Callable[[], T]) -> T:
+        """A call on a tenant this request has just created or read, so NotFound is retried.
+
+        SES can take a moment to make a new tenant visible to its other APIs.
+        """
+        try:
+            return self._call(description, action, retry_not_found=True)
+        except ClientError as error:
+            raise _failure(description, error) from error
+
+
+def _ses_tags(tags: Mapping[str, str]) -> list[dict[str, str]]:
+    return [{"Key": key, "Value": value} for key, value in tags.items()]
+
+
+def _suppression_request(suppression: Suppression) -> dict[str, Any]:
+    return {
+        "SuppressionScope": suppression.scope,
+        "SuppressedReasons": list(suppression.reasons),
+    }
+
+
+def _failure(doing: str, error: ClientError, hint: str = "") -> RequestFailed:
+    message = (error.response.get("Error", {}).get("Message") or "").rstrip(".")
+    return RequestFailed(f"{doing} failed: SES answered {error_code(error)}: {message}.{hint}")

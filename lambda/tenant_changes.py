@@ -1,0 +1,139 @@
+"""Pure functions that work out which SES writes take a tenant from one state to another.
+
+The same diff serves three paths: an Update (old properties to new), a Create (what
+CreateTenant cannot set by itself) and the convergence of a tenant that already exists
+(its state as read from SES to the requested one). Nothing here talks to SES.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import contract
+from properties import Suppression, TenantSpec
+
+REPUTATION_POLICY_ARN_SEGMENT = "reputation-policy/"
+
+
+@dataclass(frozen=True)
+class TenantState:
+    """The settable state of a tenant. `tags` include the ownership mark, if any."""
+
+    tags: Mapping[str, str]
+    suppression: Suppression | None
+    reputation_policy: str
+    sending_status: str
+
+
+@dataclass(frozen=True)
+class TenantChanges:
+    """The writes that reach a desired state; empty fields mean "leave as is"."""
+
+    tags_to_set: Mapping[str, str] = field(default_factory=dict)
+    tag_keys_to_remove: tuple[str, ...] = ()
+    suppression_changed: bool = False
+    #: The new suppression attributes when `suppression_changed`; None clears them.
+    suppression: Suppression | None = None
+    reputation_policy: str | None = None
+    sending_status: str | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        return not (
+            self.tags_to_set
+            or self.tag_keys_to_remove
+            or self.suppression_changed
+            or self.reputation_policy
+            or self.sending_status
+        )
+
+
+def desired_state(spec: TenantSpec, mark: str | None) -> TenantState:
+    """The state `spec` asks for, with the ownership mark `mark` among the tags."""
+    tags = dict(spec.tags)
+    if mark is not None:
+        tags[contract.OWNER_TAG_KEY] = mark
+    return TenantState(
+        tags=tags,
+        suppression=spec.suppression,
+        reputation_policy=spec.reputation_policy,
+        sending_status=spec.sending_status,
+    )
+
+
+def state_after_create(spec: TenantSpec, mark: str) -> TenantState:
+    """What CreateTenant leaves: the tags and suppression it was given, SES's defaults else."""
+    return TenantState(
+        tags=desired_state(spec, mark).tags,
+        suppression=spec.suppression,
+        reputation_policy=contract.DEFAULT_REPUTATION_POLICY,
+        sending_status=contract.DEFAULT_SENDING_STATUS,
+    )
+
+
+def observed_state(tenant: Mapping[str, Any], reputation_entity: Mapping[str, Any]) -> TenantState:
+    """The state of a tenant as GetTenant and GetReputationEntity describe it."""
+    tags = {tag["Key"]: tag.get("Value", "") for tag in tenant.get("Tags") or ()}
+    attributes = tenant.get("SuppressionAttributes")
+    suppression = None
+    if attributes and attributes.get("SuppressionScope"):
+        suppression = Suppression(
+            scope=attributes["SuppressionScope"],
+            reasons=tuple(sorted(set(attributes.get("SuppressedReasons") or ()))),
+        )
+    policy_arn = reputation_entity.get("ReputationManagementPolicy")
+    status = (reputation_entity.get("CustomerManagedStatus") or {}).get("Status")
+    return TenantState(
+        tags=tags,
+        suppression=suppression,
+        reputation_policy=(
+            reputation_policy_name(policy_arn) if policy_arn else contract.DEFAULT_REPUTATION_POLICY
+        ),
+        sending_status=status or contract.DEFAULT_SENDING_STATUS,
+    )
+
+
+def changes_between(current: TenantState, desired: TenantState) -> TenantChanges:
+    """The fewest writes that turn `current` into `desired`."""
+    tags_to_set = {
+        key: value for key, value in desired.tags.items() if current.tags.get(key) != value
+    }
+    # The mark is never removed: losing it would make the tenant look foreign, and a later
+    # Delete would then leave it behind. Tags under AWS's reserved prefix are not ours either.
+    tag_keys_to_remove = tuple(
+        sorted(
+            key
+            for key in current.tags
+            if key not in desired.tags
+            and key != contract.OWNER_TAG_KEY
+            and not key.lower().startswith(contract.RESERVED_TAG_PREFIX)
+        )
+    )
+    suppression_changed = current.suppression != desired.suppression
+    return TenantChanges(
+        tags_to_set=tags_to_set,
+        tag_keys_to_remove=tag_keys_to_remove,
+        suppression_changed=suppression_changed,
+        suppression=desired.suppression if suppression_changed else None,
+        reputation_policy=(
+            desired.reputation_policy
+            if desired.reputation_policy != current.reputation_policy
+            else None
+        ),
+        sending_status=(
+            desired.sending_status if desired.sending_status != current.sending_status else None
+        ),
+    )
+
+
+def reputation_policy_arn(partition: str, region: str, policy: str) -> str:
+    """The ARN of one of SES's reputation policies (AWS-owned: the account is "aws")."""
+    return f"arn:{partition}:ses:{region}:aws:{REPUTATION_POLICY_ARN_SEGMENT}{policy}"
+
+
+def reputation_policy_name(arn: str) -> str:
+    """The policy name in a reputation-policy ARN: `strict` for .../reputation-policy/strict."""
+    _, _, name = arn.rpartition(REPUTATION_POLICY_ARN_SEGMENT)
+    return name or arn

@@ -1,0 +1,43 @@
+"""The ownership mark."""
+
+from __future__ import annotations
+
+import hashlib
+
+import contract
+from ownership import DIGEST_PREFIX, describe_owner, mark_in, owner_mark
+from tests.handler.handler_fakes import STACK_ID
+
+
+def test_the_mark_names_stack_and_logical_id() -> None:
+    assert owner_mark(STACK_ID, "AcmeTenant") == f"{STACK_ID}/AcmeTenant"
+
+
+def test_a_mark_too_long_for_a_tag_value_is_a_stable_digest() -> None:
+    logical_id = "T" * 255
+    mark = owner_mark(STACK_ID, logical_id)
+
+    expected = hashlib.sha256(f"{STACK_ID}/{logical_id}".encode()).hexdigest()
+    assert mark == DIGEST_PREFIX + expected
+    assert len(mark) <= 256
+    assert owner_mark(STACK_ID, logical_id) == mark
+    assert owner_mark(STACK_ID, "U" * 255) != mark
+
+
+def test_the_longest_readable_mark_is_kept_readable() -> None:
+    logical_id = "T" * (256 - len(STACK_ID) - 1)
+    assert owner_mark(STACK_ID, logical_id) == f"{STACK_ID}/{logical_id}"
+
+
+def test_the_mark_is_read_from_ses_tags() -> None:
+    tags = [{"Key": "team", "Value": "mail"}, {"Key": contract.OWNER_TAG_KEY, "Value": "m"}]
+
+    assert mark_in(tags) == "m"
+    assert mark_in([{"Key": "team", "Value": "mail"}]) is None
+    assert mark_in(None) is None
+
+
+def test_owners_are_described_for_humans() -> None:
+    assert "owned by the CloudFormation resource arn:x/Y" in describe_owner("arn:x/Y")
+    assert "created outside this library" in describe_owner(None)
+    assert "another CloudFormation resource" in describe_owner(DIGEST_PREFIX + "00")
