@@ -5,7 +5,20 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Protocol
 
-from aws_cdk import CustomResource, RemovalPolicy, Resource, Stack, Token
+import jsii
+from aws_cdk import (
+    CustomResource,
+    IAnyProducer,
+    IResolveContext,
+    ITaggable,
+    Lazy,
+    RemovalPolicy,
+    Resource,
+    Stack,
+    TagManager,
+    TagType,
+    Token,
+)
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
@@ -39,6 +52,7 @@ def _send_condition(tenant_name: str) -> dict[str, dict[str, str]]:
     return {"StringEquals": {"ses:TenantName": tenant_name}}
 
 
+@jsii.implements(ITaggable)
 class Tenant(Resource):
     """An SES tenant (`Custom::SesTenant`), created, updated and deleted with its stack.
 
@@ -77,6 +91,7 @@ class Tenant(Resource):
         :param suppressed_reasons: why addresses are suppressed; needs `suppression_scope`.
             Default: none.
         :param tags: tags of the tenant, at most 49 (SES allows 50; one marks ownership).
+            Tags added with `Tags.of(scope).add(...)` are added to these.
         :param removal_policy: RETAIN keeps the tenant in SES when it leaves the stack.
             Default: DESTROY.
         :param adopt_existing: take over a tenant of the same name that exists already
@@ -91,6 +106,10 @@ class Tenant(Resource):
         self._validate(tenant_name, suppression_scope, suppressed_reasons, tags)
         self._associations: dict[str, TenantResourceAssociation] = {}
         self._send_grantees: list[iam.IGrantable] = []
+        #: Makes the tenant taggable with `Tags.of(...)`, like CDK's own resources.
+        self.tags = TagManager(
+            TagType.KEY_VALUE, contract.TENANT_RESOURCE_TYPE, initial_tags=dict(tags or {})
+        )
         self._provider = provider or TenantProvider.of(self)
         self._resource = CustomResource(
             self,
@@ -103,10 +122,13 @@ class Tenant(Resource):
                 sending_status,
                 suppression_scope,
                 suppressed_reasons,
-                tags,
                 adopt_existing,
             ),
             removal_policy=removal_policy,
+        )
+        # Uncached: tags from Tags.of(...) arrive through an aspect after this constructor.
+        self._resource.node.default_child.add_property_override(  # type: ignore[union-attr]
+            contract.PROP_TAGS, Lazy.uncached_any(_RenderedTags(self.tags))
         )
 
     @property
@@ -263,7 +285,6 @@ def _tenant_properties(
     sending_status: SendingStatus,
     suppression_scope: SuppressionScope | None,
     suppressed_reasons: Sequence[SuppressionReason] | None,
-    tags: Mapping[str, str] | None,
     adopt_existing: bool,
 ) -> dict[str, object]:
     properties: dict[str, object] = {
@@ -275,11 +296,17 @@ def _tenant_properties(
     if suppression_scope is not None:
         properties[contract.PROP_SUPPRESSION_SCOPE] = suppression_scope.value
         properties[contract.PROP_SUPPRESSED_REASONS] = [r.value for r in suppressed_reasons or []]
-    if tags:
-        properties[contract.PROP_TAGS] = [
-            {"Key": key, "Value": value} for key, value in sorted(tags.items())
-        ]
     return properties
+
+
+@jsii.implements(IAnyProducer)
+class _RenderedTags:
+    def __init__(self, tags: TagManager) -> None:
+        self._tags = tags
+
+    def produce(self, context: IResolveContext) -> object:
+        rendered = self._tags.render_tags()
+        return rendered if rendered else None  # no tags: no Tags property
 
 
 def _require_enum(construct: Construct, prop: str, value: object, enum_type: type) -> None:

@@ -67,6 +67,17 @@ def test_full_tenant_properties() -> None:
     assert properties[contract.PROP_ADOPT_EXISTING] == "true"
 
 
+def test_tags_of_scope_reach_the_tenant_beside_its_own_tags() -> None:
+    stack = new_stack()
+    Tenant(stack, "Acme", tenant_name="acme", tags={"customer-id": "42"})
+    cdk.Tags.of(stack).add("team", "mail")
+    properties = _tenant_properties(Template.from_stack(stack))
+    assert properties[contract.PROP_TAGS] == [
+        {"Key": "customer-id", "Value": "42"},
+        {"Key": "team", "Value": "mail"},
+    ]
+
+
 def test_scope_without_reasons_sends_an_empty_reason_list() -> None:
     stack = new_stack()
     Tenant(stack, "Acme", tenant_name="acme", suppression_scope=SuppressionScope.ACCOUNT)
