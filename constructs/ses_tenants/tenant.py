@@ -106,8 +106,7 @@ class Tenant(Resource):
         self._validate(tenant_name, suppression_scope, suppressed_reasons, tags)
         self._associations: dict[str, TenantResourceAssociation] = {}
         self._send_grantees: list[iam.IGrantable] = []
-        #: Makes the tenant taggable with `Tags.of(...)`, like CDK's own resources.
-        self.tags = TagManager(
+        self._tags = TagManager(
             TagType.KEY_VALUE, contract.TENANT_RESOURCE_TYPE, initial_tags=dict(tags or {})
         )
         self._provider = provider or TenantProvider.of(self)
@@ -128,8 +127,14 @@ class Tenant(Resource):
         )
         # Uncached: tags from Tags.of(...) arrive through an aspect after this constructor.
         self._resource.node.default_child.add_property_override(  # type: ignore[union-attr]
-            contract.PROP_TAGS, Lazy.uncached_any(_RenderedTags(self.tags))
+            contract.PROP_TAGS, Lazy.uncached_any(_RenderedTags(self._tags))
         )
+
+    @property
+    def tags(self) -> TagManager:
+        """Makes the tenant taggable with `Tags.of(...)`, like CDK's own resources (jsii sees
+        only a property here, not a plain attribute)."""
+        return self._tags
 
     @property
     def tenant_name(self) -> str:
