@@ -75,13 +75,7 @@ class TenantProvider(Construct):
         """
         super().__init__(scope, id)
         self.handler = self._create_handler(log_retention)
-        framework_logs = logs.LogGroup(
-            self,
-            "FrameworkLogs",
-            retention=log_retention,
-            removal_policy=RemovalPolicy.DESTROY,
-        )
-        framework_role = self._role("FrameworkRole", framework_logs)
+        framework_logs, framework_role = self._logs_and_role("Framework", log_retention)
         self._provider = cr.Provider(
             self,
             "Provider",
@@ -115,13 +109,7 @@ class TenantProvider(Construct):
         return _ImportedTenantProvider(service_token)
 
     def _create_handler(self, log_retention: logs.RetentionDays) -> lambda_.Function:
-        handler_logs = logs.LogGroup(
-            self,
-            "HandlerLogs",
-            retention=log_retention,
-            removal_policy=RemovalPolicy.DESTROY,
-        )
-        role = self._role("HandlerRole", handler_logs)
+        handler_logs, role = self._logs_and_role("Handler", log_retention)
         _acknowledge_wildcards(
             role,
             self._grant_ses_tenant_management(role),
@@ -143,12 +131,19 @@ class TenantProvider(Construct):
             log_group=handler_logs,
         )
 
-    def _role(self, id: str, log_group: logs.LogGroup) -> iam.Role:
-        # An own role that may write only to its own log group, instead of the managed
-        # AWSLambdaBasicExecutionRole, which may write to every log group in the account.
-        role = iam.Role(self, id, assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+    def _logs_and_role(
+        self, name: str, retention: logs.RetentionDays
+    ) -> tuple[logs.LogGroup, iam.Role]:
+        """A log group with retention and a role that may write only to it, instead of the
+        managed AWSLambdaBasicExecutionRole, which may write to every log group."""
+        log_group = logs.LogGroup(
+            self, f"{name}Logs", retention=retention, removal_policy=RemovalPolicy.DESTROY
+        )
+        role = iam.Role(
+            self, f"{name}Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com")
+        )
         log_group.grant_write(role)
-        return role
+        return log_group, role
 
     def _grant_ses_tenant_management(self, role: iam.Role) -> list[str]:
         """Grants what the handler calls; returns the wildcard resource ARNs it used."""
