@@ -31,7 +31,6 @@ if TYPE_CHECKING:
     from ses_tenants.association import Associable, TenantResourceAssociation
 
 _SEND_ACTIONS = ["ses:SendEmail", "ses:SendRawEmail"]
-_SEND_RESOURCE_TYPES = ("identity", "configuration-set", "template")
 
 
 class ITenant(Protocol):
@@ -48,8 +47,15 @@ class ITenant(Protocol):
         ...
 
 
-def _send_condition(tenant_name: str) -> dict[str, dict[str, str]]:
-    return {"StringEquals": {"ses:TenantName": tenant_name}}
+def _grant_send(grantee: iam.IGrantable, tenant_name: str, resource_arns: list[str]) -> iam.Grant:
+    """SES checks sending permissions on every identity, configuration set and template a
+    send uses; the condition keeps the grantee to sends that name this tenant."""
+    return iam.Grant.add_to_principal(
+        grantee=grantee,
+        actions=_SEND_ACTIONS,
+        resource_arns=resource_arns,
+        conditions={"StringEquals": {"ses:TenantName": tenant_name}},
+    )
 
 
 @jsii.implements(ITaggable)
@@ -198,12 +204,7 @@ class Tenant(Resource):
     def _grant_send_on(self, grantee: iam.IGrantable, resource_arns: list[str]) -> iam.Grant:
         if not resource_arns:
             return iam.Grant.drop(grantee, "no resource associated yet")
-        return iam.Grant.add_to_principal(
-            grantee=grantee,
-            actions=_SEND_ACTIONS,
-            resource_arns=resource_arns,
-            conditions=_send_condition(self.tenant_name),
-        )
+        return _grant_send(grantee, self.tenant_name, resource_arns)
 
     def _validate(
         self,
@@ -274,14 +275,9 @@ class _ImportedTenant(Resource):
         stack = Stack.of(self)
         resource_arns = [
             stack.format_arn(service="ses", resource=resource_type, resource_name="*")
-            for resource_type in _SEND_RESOURCE_TYPES
+            for resource_type in contract.ASSOCIABLE_RESOURCE_SEGMENTS
         ]
-        return iam.Grant.add_to_principal(
-            grantee=grantee,
-            actions=_SEND_ACTIONS,
-            resource_arns=resource_arns,
-            conditions=_send_condition(self.tenant_name),
-        )
+        return _grant_send(grantee, self.tenant_name, resource_arns)
 
 
 def _tenant_properties(
