@@ -11,7 +11,7 @@ import base64
 import binascii
 import json
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from .exceptions import BadRequestException, validation_error
 
@@ -38,6 +38,11 @@ class Pager:
         page = ordered[: self.size]
         token = _encode(self.scope, key(page[-1])) if len(ordered) > self.size else None
         return page, token
+
+
+def paged(member: str, items: list[dict[str, Any]], token: str | None) -> dict[str, Any]:
+    """A list response as SES sends it: NextToken only while more pages remain."""
+    return {member: items, "NextToken": token} if token else {member: items}
 
 
 def _page_size(page_size: int | None) -> int:

@@ -1,4 +1,5 @@
-"""The SES v2 request handler: moto's, plus the tenant operations, faults and SES's guards.
+"""The SES v2 request handler: moto's (with ``core_resources``), plus the tenant operations,
+faults and SES's guards.
 
 moto dispatches a rest-json request by matching method and path against botocore's model and
 calling the handler method named after the operation (CreateTenant -> ``create_tenant``), so
@@ -9,13 +10,12 @@ from __future__ import annotations
 
 import json
 import threading
-from typing import Any, cast
-from urllib.parse import parse_qs
+from typing import Any
 
 from moto.core.common_types import TYPE_RESPONSE
-from moto.sesv2.responses import SESV2Response
 
-from .exceptions import AlreadyExistsException, BadRequestException, NotFoundException
+from .core_resources import CoreResourcesResponse
+from .exceptions import BadRequestException
 from .faults import Fault, take_fault
 from .models import (
     Association,
@@ -24,17 +24,16 @@ from .models import (
     TenantBackend,
     is_tenant_arn,
     tenant_backends,
-    utcnow,
 )
-from .paging import Pager
-from .resources import CONFIGURATION_SET, IDENTITY, TEMPLATE, resource_arn
+from .paging import paged
+from .resources import CONFIGURATION_SET, IDENTITY, TEMPLATE
 
 # moto's state is not thread-safe and server mode answers on several threads: one SES v2
 # request at a time keeps the double's invariants (e.g. no association to a deleted tenant).
 _serialize = threading.RLock()
 
 
-class TenantAwareSESV2Response(SESV2Response):
+class TenantAwareSESV2Response(CoreResourcesResponse):
     @property
     def tenant_backend(self) -> TenantBackend:
         return tenant_backends[self.current_account][self.region]
@@ -56,28 +55,6 @@ class TenantAwareSESV2Response(SESV2Response):
                 501,
             ).response()
 
-    # Request parsing: moto's generic _get_param reads headers as parameters on bodiless
-    # requests, so the tenant operations read the body, the query and the path explicitly.
-
-    def _json(self) -> dict[str, Any]:
-        if not self.body:
-            return {}
-        try:
-            data = json.loads(self.body)
-        except ValueError:
-            raise BadRequestException("The request body is not valid JSON.") from None
-        return data if isinstance(data, dict) else {}
-
-    def _query(self, name: str) -> list[str]:
-        return parse_qs(self.parsed_url.query, keep_blank_values=True).get(name, [])
-
-    def _pager(self, operation: str, body: dict[str, Any]) -> Pager:
-        return Pager(
-            f"{operation}:{self.current_account}:{self.region}",
-            next_token=body.get("NextToken"),
-            page_size=body.get("PageSize"),
-        )
-
     # Tenants
 
     def create_tenant(self) -> str:
@@ -96,7 +73,7 @@ class TenantAwareSESV2Response(SESV2Response):
         pager = self._pager("ListTenants", body)
         tenants = self.tenant_backend.list_tenants(body.get("Filter"))
         page, token = pager.page(tenants, key=lambda t: t.name)
-        return json.dumps(_paged("Tenants", [_tenant_info(t) for t in page], token))
+        return json.dumps(paged("Tenants", [_tenant_info(t) for t in page], token))
 
     def delete_tenant(self) -> str:
         self.tenant_backend.delete_tenant(self._json().get("TenantName"))
@@ -128,14 +105,14 @@ class TenantAwareSESV2Response(SESV2Response):
         page, token = pager.page(found, key=lambda a: a.resource.arn)
         # ResourceType is the ARN segment on the wire, not the SDK's enum spelling.
         items = [{"ResourceType": a.resource.kind, "ResourceArn": a.resource.arn} for a in page]
-        return json.dumps(_paged("TenantResources", items, token))
+        return json.dumps(paged("TenantResources", items, token))
 
     def list_resource_tenants(self) -> str:
         body = self._json()
         pager = self._pager("ListResourceTenants", body)
         found = self.tenant_backend.resource_tenants(body.get("ResourceArn"))
         page, token = pager.page(found, key=lambda a: a.seq)
-        return json.dumps(_paged("ResourceTenants", [_resource_tenant(a) for a in page], token))
+        return json.dumps(paged("ResourceTenants", [_resource_tenant(a) for a in page], token))
 
     # Reputation entities
 
@@ -151,9 +128,7 @@ class TenantAwareSESV2Response(SESV2Response):
         pager = self._pager("ListReputationEntities", body)
         tenants = self.tenant_backend.reputation_entities(body.get("Filter"))
         page, token = pager.page(tenants, key=lambda t: t.arn)
-        return json.dumps(
-            _paged("ReputationEntities", [_reputation_entity(t) for t in page], token)
-        )
+        return json.dumps(paged("ReputationEntities", [_reputation_entity(t) for t in page], token))
 
     def update_reputation_entity_policy(self) -> str:
         self.tenant_backend.update_reputation_policy(
@@ -206,17 +181,22 @@ class TenantAwareSESV2Response(SESV2Response):
 
     def delete_email_identity(self) -> str:
         name = self.uri_match.get("EmailIdentity", "")
-        if name not in self.sesv2_backend.core_backend.email_identities:
-            raise NotFoundException(f"Email identity <{name}> does not exist.")
+        self._identity(name)
         self._refuse_if_associated(IDENTITY, name)
         return super().delete_email_identity()
 
     def delete_configuration_set(self) -> str:
         name = self.uri_match.get("ConfigurationSetName", "")
-        if name not in self.sesv2_backend.core_backend.config_sets:
-            raise NotFoundException(f"Configuration set <{name}> does not exist.")
+        self._config_set(name)
         self._refuse_if_associated(CONFIGURATION_SET, name)
         return super().delete_configuration_set()
+
+    def delete_email_template(self) -> str:
+        name = self.uri_match.get("TemplateName", "")
+        self._template(name)
+        self._refuse_if_associated(TEMPLATE, name)
+        del self.store.templates[name]
+        return "{}"
 
     def _refuse_if_associated(self, kind: str, name: str) -> None:
         arn = self.tenant_backend.is_associated(kind, name)
@@ -225,63 +205,6 @@ class TenantAwareSESV2Response(SESV2Response):
                 f"Cannot delete <{arn}> because it has tenant associations. "
                 "Remove all tenant associations and try again."
             )
-
-    # Email templates: moto serves them only through SES v1; these three make them usable
-    # (and associable) from SES v2 clients, in the same store.
-
-    def create_email_template(self) -> str:
-        body = self._json()
-        name = body.get("TemplateName") or ""
-        templates = self.sesv2_backend.core_backend.templates
-        if name in templates:
-            raise AlreadyExistsException(f"Email template <{name}> already exists.")
-        content = body.get("TemplateContent") or {}
-        templates[name] = cast(
-            Any,
-            {
-                "template_name": name,
-                "subject_part": content.get("Subject", ""),
-                "text_part": content.get("Text", ""),
-                "html_part": content.get("Html", ""),
-                "Timestamp": utcnow(),
-            },
-        )
-        if body.get("Tags"):
-            self.sesv2_backend.core_backend.tagger.tag_resource(
-                self._arn(TEMPLATE, name), body["Tags"]
-            )
-        return "{}"
-
-    def get_email_template(self) -> str:
-        name = self.uri_match.get("TemplateName", "")
-        template = self._template(name)
-        content = {
-            "Subject": template.get("subject_part"),
-            "Text": template.get("text_part"),
-            "Html": template.get("html_part"),
-        }
-        return json.dumps(
-            {
-                "TemplateName": name,
-                "TemplateContent": {k: v for k, v in content.items() if v},
-            }
-        )
-
-    def delete_email_template(self) -> str:
-        name = self.uri_match.get("TemplateName", "")
-        self._template(name)
-        self._refuse_if_associated(TEMPLATE, name)
-        del self.sesv2_backend.core_backend.templates[name]
-        return "{}"
-
-    def _template(self, name: str) -> dict[str, Any]:
-        template = self.sesv2_backend.core_backend.templates.get(name)
-        if template is None:
-            raise NotFoundException(f"Email template <{name}> does not exist")
-        return dict(template)
-
-    def _arn(self, kind: str, name: str) -> str:
-        return resource_arn(kind, name, account=self.current_account, region=self.region)
 
 
 def _moto_arn(arn: str) -> str:
@@ -292,10 +215,6 @@ def _moto_arn(arn: str) -> str:
 
 
 # Wire shapes, per botocore's sesv2 model. Timestamps are epoch seconds, as rest-json sends.
-
-
-def _paged(member: str, items: list[dict[str, Any]], token: str | None) -> dict[str, Any]:
-    return {member: items, "NextToken": token} if token else {member: items}
 
 
 def _tenant_info(tenant: Tenant) -> dict[str, Any]:
