@@ -124,7 +124,9 @@ class TenantProvider(Construct):
             runtime=lambda_.Runtime.PYTHON_3_14,
             architecture=lambda_.Architecture.ARM_64,
             handler=HANDLER_ENTRY_POINT,
-            code=lambda_.Code.from_asset(str(HANDLER_ASSET_DIR), exclude=["__pycache__", "*.pyc", ".*"]),
+            code=lambda_.Code.from_asset(
+                str(HANDLER_ASSET_DIR), exclude=["__pycache__", "*.pyc", ".*"]
+            ),
             timeout=HANDLER_TIMEOUT,
             memory_size=256,
             role=role,
