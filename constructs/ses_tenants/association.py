@@ -69,18 +69,17 @@ class TenantResourceAssociation(Construct):
             },
         )
 
-    @staticmethod
-    def id_for(scope: Construct, resource_arn: str) -> str:
-        """A construct id that stays the same across synths for the same resource ARN,
-        token or not (construct ids are public contract: a new id replaces the resource)."""
-        digest = hashlib.sha256(rendered_arn(scope, resource_arn).encode()).hexdigest()
-        return "Association" + digest[:8].upper()
 
-
-def rendered_arn(scope: Construct, resource_arn: str) -> str:
+def association_key(stack: Stack, resource_arn: str) -> str:
     """The ARN as CloudFormation will see it (tokens resolved to intrinsics), as text: the
     same for the same resource in every synth, so usable as an identity."""
-    return json.dumps(Stack.of(scope).resolve(resource_arn), sort_keys=True)
+    return json.dumps(stack.resolve(resource_arn), sort_keys=True)
+
+
+def association_id(key: str) -> str:
+    """A construct id that stays the same across synths for the same resource, given its
+    `association_key` (construct ids are public contract: a new id replaces the resource)."""
+    return "Association" + hashlib.sha256(key.encode()).hexdigest()[:8].upper()
 
 
 def resource_arn_of(resource: Associable) -> str:
@@ -90,10 +89,13 @@ def resource_arn_of(resource: Associable) -> str:
     if isinstance(resource, ses.CfnTemplate):
         return _ses_arn(resource, "template", resource.ref)
     # jsii interfaces are protocols that isinstance() cannot check: look at the members.
-    if hasattr(resource, "email_identity_arn"):
-        return str(resource.email_identity_arn)
-    if hasattr(resource, "configuration_set_name"):
-        return _ses_arn(resource, "configuration-set", resource.configuration_set_name)
+    # Each member read is a jsii call, so read each at most once.
+    identity_arn = getattr(resource, "email_identity_arn", None)
+    if identity_arn is not None:
+        return str(identity_arn)
+    configuration_set_name = getattr(resource, "configuration_set_name", None)
+    if configuration_set_name is not None:
+        return _ses_arn(resource, "configuration-set", configuration_set_name)
     raise TypeError(
         f"cannot associate {resource!r}: expected an email identity, configuration set, "
         "CfnTemplate or an SES resource ARN"

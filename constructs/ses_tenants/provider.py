@@ -83,6 +83,8 @@ class TenantProvider(Construct):
             log_group=framework_logs,
             framework_on_event_role=framework_role,
         )
+        # Read once: every tenant and association asks for it, and each read is a jsii call.
+        self._service_token = self._provider.service_token
         _acknowledge_wildcards(
             framework_role,
             [f"{self.handler.function_arn}:*"],
@@ -92,7 +94,7 @@ class TenantProvider(Construct):
     @property
     def service_token(self) -> str:
         """The ARN custom resources name as their `ServiceToken`."""
-        return self._provider.service_token
+        return self._service_token
 
     @staticmethod
     def of(scope: Construct) -> TenantProvider:

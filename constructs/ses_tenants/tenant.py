@@ -8,10 +8,7 @@ from typing import TYPE_CHECKING, Protocol
 import jsii
 from aws_cdk import (
     CustomResource,
-    IAnyProducer,
-    IResolveContext,
     ITaggable,
-    Lazy,
     RemovalPolicy,
     Resource,
     Stack,
@@ -121,20 +118,24 @@ class Tenant(Resource):
             "Resource",
             service_token=self._provider.service_token,
             resource_type=contract.TENANT_RESOURCE_TYPE,
-            properties=_tenant_properties(
-                tenant_name,
-                reputation_policy,
-                sending_status,
-                suppression_scope,
-                suppressed_reasons,
-                adopt_existing,
-            ),
+            properties={
+                **_tenant_properties(
+                    tenant_name,
+                    reputation_policy,
+                    sending_status,
+                    suppression_scope,
+                    suppressed_reasons,
+                    adopt_existing,
+                ),
+                # Rendered at synth, so tags from Tags.of(...) (an aspect, which runs after
+                # this constructor) are included; no tags, no Tags property.
+                contract.PROP_TAGS: self._tags.rendered_tags,
+            },
             removal_policy=removal_policy,
         )
-        # Uncached: tags from Tags.of(...) arrive through an aspect after this constructor.
-        self._resource.node.default_child.add_property_override(  # type: ignore[union-attr]
-            contract.PROP_TAGS, Lazy.uncached_any(_RenderedTags(self._tags))
-        )
+        # Read once: every association refers to them, and each read is a jsii call.
+        self._stack = self.stack
+        self._tenant_name = self._resource.get_att_string(contract.ATTR_TENANT_NAME)
 
     @property
     def tags(self) -> TagManager:
@@ -144,7 +145,7 @@ class Tenant(Resource):
 
     @property
     def tenant_name(self) -> str:
-        return self._resource.get_att_string(contract.ATTR_TENANT_NAME)
+        return self._tenant_name
 
     @property
     def tenant_arn(self) -> str:
@@ -169,12 +170,13 @@ class Tenant(Resource):
         """
         from ses_tenants.association import (
             TenantResourceAssociation,
-            rendered_arn,
+            association_id,
+            association_key,
             resource_arn_of,
         )
 
         resource_arn = resource_arn_of(resource)
-        key = rendered_arn(self, resource_arn)
+        key = association_key(self._stack, resource_arn)
         if key in self._associations:
             raise SesTenantsValidationError(
                 self,
@@ -184,7 +186,7 @@ class Tenant(Resource):
             )
         association = TenantResourceAssociation(
             self,
-            TenantResourceAssociation.id_for(self, resource_arn),
+            association_id(key),
             tenant=self,
             resource_arn=resource_arn,
             provider=self._provider,
@@ -298,16 +300,6 @@ def _tenant_properties(
         properties[contract.PROP_SUPPRESSION_SCOPE] = suppression_scope.value
         properties[contract.PROP_SUPPRESSED_REASONS] = [r.value for r in suppressed_reasons or []]
     return properties
-
-
-@jsii.implements(IAnyProducer)
-class _RenderedTags:
-    def __init__(self, tags: TagManager) -> None:
-        self._tags = tags
-
-    def produce(self, context: IResolveContext) -> object:
-        rendered = self._tags.render_tags()
-        return rendered if rendered else None  # no tags: no Tags property
 
 
 def _require_enum(construct: Construct, prop: str, value: object, enum_type: type) -> None:
