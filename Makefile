@@ -44,7 +44,7 @@ test: $(PY_STAMP) $(NODE_STAMP) lint typecheck
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -n 2 --dist loadfile
 
 benchmark: $(PY_STAMP) $(NODE_STAMP)
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python benchmarks/run.py
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python benchmarks/run.py $(BENCHMARK_ARGS)
 
 # Serve the SES tenant API double on 127.0.0.1:$(PORT) for any SDK (AWS_ENDPOINT_URL).
 PORT ?= 5005

@@ -1,7 +1,7 @@
 """`make benchmark`: run every part, print the report and write it to BENCHMARKS.md.
 
 Progress goes to stderr, the report (markdown) to stdout. Raw figures are also written to
-benchmarks/out/results.json (git-ignored). Takes about 10 minutes on 2 cores.
+benchmarks/out/results.json (git-ignored). Takes about 6 minutes on 2 cores.
 
     python benchmarks/run.py [--synth-runs N] [--customers 1,50,200] [--no-write]
 """
@@ -33,8 +33,9 @@ from benchmarks.throttled_deploy import measure_throttled_deploy  # noqa: E402
 REPORT_PATH = REPO_ROOT / "BENCHMARKS.md"
 RAW_RESULTS_PATH = REPO_ROOT / "benchmarks" / "out" / "results.json"
 DEFAULT_CUSTOMER_COUNTS = (1, 50, 200)
-#: Synths per app and customer count: ~8-15 s each, so 5 keeps the whole run near 10 min.
-DEFAULT_SYNTH_RUNS = 5
+#: Synths per app and customer count: ~4-13 s each. 7 runs keep the median steady on a
+#: noisy 2-core machine and the whole benchmark near 6 minutes.
+DEFAULT_SYNTH_RUNS = 7
 
 
 def progress(message: str) -> None:
