@@ -42,6 +42,13 @@ FULL = tenant_properties(
     suppressed_reasons=["BOUNCE", "COMPLAINT"],
     tags=[{"Key": "team", "Value": "mail"}, {"Key": "tier", "Value": "gold"}],
 )
+#: What `read_back` finds once a tenant with the FULL properties is in place.
+FULL_IN_SES = {
+    "tags": {"team": "mail", "tier": "gold", contract.OWNER_TAG_KEY: OUR_MARK},
+    "suppression": {"SuppressedReasons": ["BOUNCE", "COMPLAINT"], "SuppressionScope": "TENANT"},
+    "policy": POLICY_ARN + "strict",
+    "status": "DISABLED",
+}
 
 
 def read_back(sesv2: Any, name: str = "acme") -> dict[str, Any]:
@@ -106,12 +113,7 @@ def test_create_full_sets_everything(sesv2: Any, ses_calls: SesCalls, context: F
         "UpdateReputationEntityPolicy",
         "UpdateReputationEntityCustomerManagedStatus",
     ]
-    assert read_back(sesv2) == {
-        "tags": {"team": "mail", "tier": "gold", contract.OWNER_TAG_KEY: OUR_MARK},
-        "suppression": {"SuppressedReasons": ["BOUNCE", "COMPLAINT"], "SuppressionScope": "TENANT"},
-        "policy": POLICY_ARN + "strict",
-        "status": "DISABLED",
-    }
+    assert read_back(sesv2) == FULL_IN_SES
 
 
 def test_create_with_defaults_spelled_out_makes_no_follow_up_call(
@@ -154,12 +156,7 @@ def test_a_retried_create_converges_a_tenant_left_half_done(
         "UpdateReputationEntityPolicy",
         "UpdateReputationEntityCustomerManagedStatus",
     ]
-    assert read_back(sesv2) == {
-        "tags": {"team": "mail", "tier": "gold", contract.OWNER_TAG_KEY: OUR_MARK},
-        "suppression": {"SuppressedReasons": ["BOUNCE", "COMPLAINT"], "SuppressionScope": "TENANT"},
-        "policy": POLICY_ARN + "strict",
-        "status": "DISABLED",
-    }
+    assert read_back(sesv2) == FULL_IN_SES
 
 
 def test_a_create_failing_after_create_tenant_deletes_the_tenant_again(

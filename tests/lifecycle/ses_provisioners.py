@@ -85,9 +85,15 @@ def _tags(tags: Any) -> list[dict[str, str]]:
     return [{"Key": str(tag["Key"]), "Value": str(tag.get("Value", ""))} for tag in tags or []]
 
 
-def _retag(sesv2: Any, arn: str, old: Any, new: Any) -> None:
-    old_tags = {t["Key"]: t["Value"] for t in _tags(old)}
-    new_tags = {t["Key"]: t["Value"] for t in _tags(new)}
+def _retag_if_changed(
+    sesv2: Any, request: ResourceRequest, current: DeployedResource, resource_type: str
+) -> None:
+    """Tags update in place, as TagResource and UntagResource on the resource's ARN."""
+    if not _changed(request, current, "Tags"):
+        return
+    arn = ses_arn(resource_type, current.physical_id)
+    old_tags = {t["Key"]: t["Value"] for t in _tags(current.properties.get("Tags"))}
+    new_tags = {t["Key"]: t["Value"] for t in _tags(request.properties.get("Tags"))}
     removed = sorted(set(old_tags) - set(new_tags))
     if removed:
         sesv2.untag_resource(ResourceArn=arn, TagKeys=removed)
@@ -128,13 +134,7 @@ class EmailIdentityProvisioner:
             if configuration_set:
                 arguments["ConfigurationSetName"] = configuration_set
             self._ses.put_email_identity_configuration_set_attributes(**arguments)
-        if _changed(request, current, "Tags"):
-            _retag(
-                self._ses,
-                ses_arn("identity", current.physical_id),
-                current.properties.get("Tags"),
-                request.properties.get("Tags"),
-            )
+        _retag_if_changed(self._ses, request, current, "identity")
         return Provisioned(current.physical_id, current.attributes)
 
     def delete(self, stack: StackInfo, resource: DeployedResource) -> None:
@@ -212,13 +212,7 @@ class ConfigurationSetProvisioner:
                     ConfigurationSetName=current.physical_id,
                     **(request.properties.get(option) or {}),
                 )
-        if _changed(request, current, "Tags"):
-            _retag(
-                self._ses,
-                ses_arn("configuration-set", current.physical_id),
-                current.properties.get("Tags"),
-                request.properties.get("Tags"),
-            )
+        _retag_if_changed(self._ses, request, current, "configuration-set")
         return Provisioned(current.physical_id)
 
     def delete(self, stack: StackInfo, resource: DeployedResource) -> None:
@@ -260,13 +254,7 @@ class DedicatedIpPoolProvisioner:
             self._ses.put_dedicated_ip_pool_scaling_attributes(
                 PoolName=current.physical_id, ScalingMode=request.properties["ScalingMode"]
             )
-        if _changed(request, current, "Tags"):
-            _retag(
-                self._ses,
-                ses_arn("dedicated-ip-pool", current.physical_id),
-                current.properties.get("Tags"),
-                request.properties.get("Tags"),
-            )
+        _retag_if_changed(self._ses, request, current, "dedicated-ip-pool")
         return Provisioned(current.physical_id)
 
     def delete(self, stack: StackInfo, resource: DeployedResource) -> None:
