@@ -258,9 +258,6 @@ class DedicatedIpPoolProvisioner:
         return Provisioned(current.physical_id)
 
     def delete(self, stack: StackInfo, resource: DeployedResource) -> None:
-        # moto answers a missing pool with a server error; SES with NotFoundException.
-        if not _exists(lambda: self._ses.get_dedicated_ip_pool(PoolName=resource.physical_id)):
-            raise SesRefused(f"NotFoundException: Pool <{resource.physical_id}> does not exist.")
         self._ses.delete_dedicated_ip_pool(PoolName=resource.physical_id)
 
 
