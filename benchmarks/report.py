@@ -90,6 +90,7 @@ def synth_section(comparisons: list[SynthComparison]) -> list[str]:
                     result.spread(_memory).format(0),
                     result.spread(lambda r: r.python_cpu_seconds).format(2),
                     result.spread(lambda r: r.node_cpu_seconds).format(2),
+                    f"{result.spread(lambda r: r.jsii_requests).median:.0f}",
                 ]
             )
     ratio_rows = [
@@ -112,7 +113,10 @@ def synth_section(comparisons: list[SynthComparison]) -> list[str]:
         "is measured inside the process (`benchmarks/synth_probe.py`): Python's own "
         "`RUSAGE_SELF` and the jsii Node.js child's `RUSAGE_CHILDREN`; the two run side by "
         "side for the whole synth, so their sum is the app's peak (an upper bound). CPU is "
-        "user + system time; Node's exceeds wall time as V8 runs its GC on other threads.",
+        "user + system time; Node's exceeds wall time as V8 runs its GC on other threads. "
+        "*jsii requests* counts the messages Python sends to Node (constructs made, "
+        "properties read, methods called, callbacks answered), each a round trip: the same "
+        "in every run of an app, and the part of the synth cost a construct library decides.",
         "",
         "Generated customers cycle through four profiles like customers.yaml's: a dedicated "
         "pool, strict policy, tenant suppression and two templates; the shared platform "
@@ -137,6 +141,7 @@ def synth_section(comparisons: list[SynthComparison]) -> list[str]:
                 "Peak RSS, both (MiB)",
                 "Python CPU (s)",
                 "Node CPU (s)",
+                "jsii requests",
             ],
             rows,
         ),
@@ -441,7 +446,8 @@ def _synth_analysis(results: Results) -> list[str]:
         "identity, configuration set and template, where the native tenant is one resource "
         "with a list of ARNs, so ours has "
         f"{last_ours.templates.total_resources / last_native.templates.total_resources:.1f}x "
-        "the resources to build and synthesize. "
+        "the resources to build and synthesize, and sends "
+        f"{_requests(last_ours)} jsii requests to Node against {_requests(last_native)}. "
         + _ratio_trend(first_ratio, time_ratio, first_ours.customers, last_ours.customers),
     ]
     if time_ratio.median > SYNTH_RATIO_TARGET and cpu_ratio.median <= SYNTH_RATIO_TARGET:
@@ -477,6 +483,10 @@ def _synth_analysis(results: Results) -> list[str]:
             "from design.md's one resource per association, so it is the lead's call.",
         ]
     return [*lines, ""]
+
+
+def _requests(result: SynthResult) -> str:
+    return f"{result.spread(lambda r: r.jsii_requests).median:,.0f}"
 
 
 def _ratio_trend(first: Spread, last: Spread, first_count: int, last_count: int) -> str:

@@ -62,6 +62,8 @@ class SynthRun:
     node_max_rss_mib: float
     python_cpu_seconds: float
     node_cpu_seconds: float
+    #: Python-to-Node round trips (see synth_probe.py): deterministic for a given app.
+    jsii_requests: int
     templates: TemplateStats
 
     @property
@@ -148,6 +150,7 @@ def synth_once(app_script: Path, customers_file: Path) -> SynthRun:
             node_max_rss_mib=probe["node_max_rss_kib"] / KIB_PER_MIB,
             python_cpu_seconds=probe["python_cpu_seconds"],
             node_cpu_seconds=probe["node_cpu_seconds"],
+            jsii_requests=probe["jsii_requests"],
             templates=template_stats(outdir),
         )
 

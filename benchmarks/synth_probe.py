@@ -17,9 +17,30 @@ import resource
 import runpy
 import sys
 from pathlib import Path
+from typing import Any
 
 
-def _report(result_path: Path) -> None:
+class _RequestCounter:
+    """Counts the messages Python sends to jsii's Node.js process: every construct made,
+    property read and method called from Python is one round trip, the synth cost that a
+    construct library controls (Node's own work at synth it does not)."""
+
+    def __init__(self) -> None:
+        self.requests = 0
+
+    def install(self) -> None:
+        from jsii._kernel.providers.process import _NodeProcess
+
+        send = _NodeProcess.send
+
+        def counting_send(process: Any, request: Any, response_type: Any) -> Any:
+            self.requests += 1
+            return send(process, request, response_type)
+
+        _NodeProcess.send = counting_send  # type: ignore[method-assign,assignment]
+
+
+def _report(result_path: Path, counter: _RequestCounter) -> None:
     own = resource.getrusage(resource.RUSAGE_SELF)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     result = {
@@ -27,6 +48,7 @@ def _report(result_path: Path) -> None:
         "node_max_rss_kib": children.ru_maxrss,
         "python_cpu_seconds": own.ru_utime + own.ru_stime,
         "node_cpu_seconds": children.ru_utime + children.ru_stime,
+        "jsii_requests": counter.requests,
     }
     result_path.write_text(json.dumps(result))
 
@@ -35,7 +57,9 @@ def main() -> None:
     app_script, result_path = Path(sys.argv[1]).resolve(), Path(sys.argv[2])
     # Registered before jsii starts Node: atexit runs handlers last-in first-out, so this one
     # runs after jsii's own, which waits for the Node process to exit.
-    atexit.register(_report, result_path)
+    counter = _RequestCounter()
+    counter.install()
+    atexit.register(_report, result_path, counter)
     sys.argv = [str(app_script)]
     sys.path[0] = str(app_script.parent)
     runpy.run_path(str(app_script), run_name="__main__")
