@@ -58,8 +58,8 @@ def main() -> None:
     # Registered before jsii starts Node: atexit runs handlers last-in first-out, so this one
     # runs after jsii's own, which waits for the Node process to exit.
     counter = _RequestCounter()
-    counter.install()
     atexit.register(_report, result_path, counter)
+    counter.install()
     sys.argv = [str(app_script)]
     sys.path[0] = str(app_script.parent)
     runpy.run_path(str(app_script), run_name="__main__")
