@@ -33,6 +33,25 @@ def test_an_identity_verified_through_ses_v1_is_taken(
     )
 
 
+def test_create_email_identity_with_a_missing_configuration_set_is_not_found(
+    sesv2: Any, expect_error: Any
+) -> None:
+    expect_error(
+        "NotFoundException",
+        sesv2.create_email_identity,
+        EmailIdentity="mail.example.com",
+        ConfigurationSetName="cs-missing",
+        message="Configuration set <cs-missing> does not exist.",
+        status=404,
+    )
+    assert sesv2.list_email_identities()["EmailIdentities"] == []
+
+    sesv2.create_configuration_set(ConfigurationSetName="cs-main")
+    sesv2.create_email_identity(EmailIdentity="mail.example.com", ConfigurationSetName="cs-main")
+    identity = sesv2.get_email_identity(EmailIdentity="mail.example.com")
+    assert identity["ConfigurationSetName"] == "cs-main"
+
+
 def test_identity_default_configuration_set(sesv2: Any, expect_error: Any) -> None:
     sesv2.create_email_identity(EmailIdentity="mail.example.com")
     sesv2.create_configuration_set(ConfigurationSetName="cs-main")

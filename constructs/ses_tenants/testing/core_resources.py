@@ -91,9 +91,14 @@ class CoreResourcesResponse(SESV2Response):
 
     def create_email_identity(self) -> str:
         # SES v1 and v2 share identities, so one verified through SES v1 is taken too.
-        name = self._json().get("EmailIdentity") or ""
+        body = self._json()
+        name = body.get("EmailIdentity") or ""
         if name in self.store.email_identities:
             raise AlreadyExistsException(f"Email identity <{name}> already exists.")
+        # The model lists NotFoundException, as for the same member of
+        # PutEmailIdentityConfigurationSetAttributes; moto stores any name.
+        if body.get("ConfigurationSetName"):
+            self._config_set(body["ConfigurationSetName"])
         return super().create_email_identity()
 
     def put_email_identity_configuration_set_attributes(self) -> str:
