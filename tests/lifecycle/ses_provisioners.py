@@ -2,19 +2,16 @@
 
 Each does what CloudFormation does for its type: create with the resource's properties (a
 generated name when it has none), replace when a property that requires replacement changes
-(the name), otherwise update in place with the call for that property, and delete. Where
-moto is more lenient than SES (it overwrites an existing identity or pool, and accepts a
-configuration set naming a pool that does not exist), the provisioner checks first and fails
-as SES would, so that a wrong creation order shows. Properties they do not model fail loudly.
+(the name), otherwise update in place with the call for that property, and delete. SES's
+refusals (an existing name, a configuration set or pool that does not exist) come from the
+double, so a wrong creation order shows. Properties they do not model fail loudly.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any, ClassVar
-
-from botocore.exceptions import ClientError
 
 from tests.lifecycle.cfn_simulator import (
     ACCOUNT_ID,
@@ -35,10 +32,6 @@ TEMPLATE_TYPE = "AWS::SES::Template"
 
 #: SES names of configuration sets, pools and templates: up to 64 characters.
 MAX_NAME_LENGTH = 64
-
-
-class SesRefused(RuntimeError):
-    """What SES would answer where moto does not check (named like SES's error code)."""
 
 
 def ses_arn(kind: str, name: str) -> str:
@@ -65,20 +58,6 @@ def _require_modelled(request: ResourceRequest, modelled: frozenset[str]) -> Non
             f"{request.resource_type} properties {unknown} of {request.logical_id} are not "
             "modelled by the simulator"
         )
-
-
-def _is_not_found(error: ClientError) -> bool:
-    return error.response.get("Error", {}).get("Code") == "NotFoundException"
-
-
-def _exists(read: Callable[[], Any]) -> bool:
-    try:
-        read()
-    except ClientError as error:
-        if _is_not_found(error):
-            return False
-        raise
-    return True
 
 
 def _tags(tags: Any) -> list[dict[str, str]]:
@@ -113,8 +92,6 @@ class EmailIdentityProvisioner:
     def create(self, request: ResourceRequest) -> Provisioned:
         _require_modelled(request, self.MODELLED)
         name = str(request.properties["EmailIdentity"])
-        if _exists(lambda: self._ses.get_email_identity(EmailIdentity=name)):
-            raise SesRefused(f"AlreadyExistsException: Email identity {name} already exists")
         arguments: dict[str, Any] = {"EmailIdentity": name}
         configuration_set = self._configuration_set(request.properties)
         if configuration_set:
@@ -142,8 +119,6 @@ class EmailIdentityProvisioner:
 
     def _configuration_set(self, properties: Mapping[str, Any]) -> str | None:
         name = (properties.get("ConfigurationSetAttributes") or {}).get("ConfigurationSetName")
-        if name and name not in _configuration_set_names(self._ses):
-            raise SesRefused(f"NotFoundException: Configuration set <{name}> does not exist.")
         return str(name) if name else None
 
 
@@ -155,17 +130,6 @@ def _dkim_attributes(identity: str) -> dict[str, str]:
         attributes[f"DkimDNSTokenName{index}"] = f"{token}._domainkey.{identity}"
         attributes[f"DkimDNSTokenValue{index}"] = f"{token}.dkim.amazonses.com"
     return attributes
-
-
-def _configuration_set_names(sesv2: Any) -> set[str]:
-    names: set[str] = set()
-    arguments: dict[str, Any] = {}
-    while True:
-        page = sesv2.list_configuration_sets(**arguments)
-        names.update(page.get("ConfigurationSets", []))
-        if not page.get("NextToken"):
-            return names
-        arguments["NextToken"] = page["NextToken"]
 
 
 class ConfigurationSetProvisioner:
@@ -188,9 +152,6 @@ class ConfigurationSetProvisioner:
     def create(self, request: ResourceRequest) -> Provisioned:
         _require_modelled(request, self.MODELLED)
         name = str(request.properties.get("Name") or request.generated_name(MAX_NAME_LENGTH))
-        if name in _configuration_set_names(self._ses):
-            raise SesRefused(f"AlreadyExistsException: Configuration set <{name}> already exists")
-        self._require_pool(request.properties)
         arguments: dict[str, Any] = {"ConfigurationSetName": name}
         for option in self.OPTIONS:
             if option in request.properties:
@@ -206,8 +167,6 @@ class ConfigurationSetProvisioner:
             return self.create(request)
         for option, call in self.OPTIONS.items():
             if _changed(request, current, option):
-                if option == "DeliveryOptions":
-                    self._require_pool(request.properties)
                 getattr(self._ses, call)(
                     ConfigurationSetName=current.physical_id,
                     **(request.properties.get(option) or {}),
@@ -217,11 +176,6 @@ class ConfigurationSetProvisioner:
 
     def delete(self, stack: StackInfo, resource: DeployedResource) -> None:
         self._ses.delete_configuration_set(ConfigurationSetName=resource.physical_id)
-
-    def _require_pool(self, properties: Mapping[str, Any]) -> None:
-        pool = (properties.get("DeliveryOptions") or {}).get("SendingPoolName")
-        if pool and not _exists(lambda: self._ses.get_dedicated_ip_pool(PoolName=pool)):
-            raise SesRefused(f"NotFoundException: Dedicated IP pool <{pool}> does not exist.")
 
 
 class DedicatedIpPoolProvisioner:
@@ -236,8 +190,6 @@ class DedicatedIpPoolProvisioner:
     def create(self, request: ResourceRequest) -> Provisioned:
         _require_modelled(request, self.MODELLED)
         name = str(request.properties.get("PoolName") or request.generated_name(MAX_NAME_LENGTH))
-        if _exists(lambda: self._ses.get_dedicated_ip_pool(PoolName=name)):
-            raise SesRefused(f"AlreadyExistsException: Dedicated IP pool <{name}> already exists")
         arguments: dict[str, Any] = {"PoolName": name}
         if "ScalingMode" in request.properties:
             arguments["ScalingMode"] = request.properties["ScalingMode"]
