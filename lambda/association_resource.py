@@ -3,6 +3,12 @@
 Physical id = "{tenant name}|{resource ARN}". Any change of either is a replacement: the new
 association is created and its new physical id returned, and CloudFormation then deletes the
 old one.
+
+SES holds one association per pair, but any number of CloudFormation resources can carry
+the same physical id: a refactor that changes an association's logical id creates the "new"
+one (SES answers AlreadyExists) and then deletes the old one in the cleanup phase. So a
+Delete removes the association only when no other live resource claims it, and a Create
+refuses a pair that another stack claims, whose later Delete could not see this one.
 """
 
 from __future__ import annotations
@@ -11,6 +17,10 @@ import logging
 from typing import Any
 
 import contract
+from claims import Claimant, live_claimant
+from cloudformation_reader import StackReader
+from errors import RequestFailed
+from ownership import mark_in, stack_of_mark
 from properties import AssociationSpec, parse_association_physical_id
 from ses_gateway import SesGateway
 
@@ -19,43 +29,99 @@ logger = logging.getLogger(__name__)
 Response = dict[str, Any]
 
 
-def create(spec: AssociationSpec, ses: SesGateway) -> Response:
+def create(
+    spec: AssociationSpec, claimant: Claimant, ses: SesGateway, stacks: StackReader
+) -> Response:
     if ses.associate(spec.tenant_name, spec.resource_arn):
         logger.info("Associated %s with tenant %s", spec.resource_arn, spec.tenant_name)
-    else:
-        # A retried Create, or an association made outside CloudFormation: either way the
-        # requested state holds.
-        logger.info("%s was already associated with tenant %s", spec.resource_arn, spec.tenant_name)
+        return _response(spec)
+    # A retried Create, a refactor within this stack, or an association made outside
+    # CloudFormation (an adopted tenant's): the requested state holds and this resource
+    # now claims it. Unless the tenant's own stack claims it too: that stack's Delete
+    # would remove it from under this one, so refuse before anything changes.
+    holder = _claimant_in_owner_stack(spec, claimant, ses, stacks)
+    if holder is not None:
+        raise RequestFailed(
+            f"Resource '{spec.resource_arn}' is already associated with tenant "
+            f"'{spec.tenant_name}' by {holder.describe()}, in the stack that owns the tenant. "
+            "An association must be declared in one stack only, or removing it there would "
+            "remove it for this stack too: keep it there, or move it by removing it from "
+            "that stack (deploy it) and then adding it here."
+        )
+    logger.info(
+        "%s was already associated with tenant %s; this resource now claims it",
+        spec.resource_arn,
+        spec.tenant_name,
+    )
     return _response(spec)
 
 
-def update(physical_id: str, spec: AssociationSpec, ses: SesGateway) -> Response:
+def update(
+    physical_id: str,
+    spec: AssociationSpec,
+    claimant: Claimant,
+    ses: SesGateway,
+    stacks: StackReader,
+) -> Response:
     if spec.physical_id == physical_id:
         logger.info("Association %s is unchanged", physical_id)
         return _response(spec)
     logger.info(
         "Association changes from %s to %s: creating the new one", physical_id, spec.physical_id
     )
-    return create(spec, ses)
+    return create(spec, claimant, ses, stacks)
 
 
-def delete(physical_id: str, ses: SesGateway) -> Response:
+def delete(physical_id: str, claimant: Claimant, ses: SesGateway, stacks: StackReader) -> Response:
     response: Response = {"PhysicalResourceId": physical_id}
     spec = parse_association_physical_id(physical_id)
     if spec is None:
         logger.warning("Nothing to delete: %r is not an association id", physical_id)
         return response
+    holder = live_claimant(stacks, claimant.stack_id, physical_id, exclude=claimant)
+    if holder is None:
+        tenant = ses.get_tenant(spec.tenant_name)
+        if tenant is None:
+            # SES removed the tenant's associations with it.
+            logger.info("Tenant %s is gone, and the association with it", spec.tenant_name)
+            return response
+        holder = _claimant_in_owner_stack(spec, claimant, ses, stacks, tenant=tenant)
+    if holder is not None:
+        logger.info(
+            "Keeping the association of %s with tenant %s: %s still claims it",
+            spec.resource_arn,
+            spec.tenant_name,
+            holder.describe(),
+        )
+        return response
     if ses.disassociate(spec.tenant_name, spec.resource_arn):
         # SES answers success also when the association was already gone.
         logger.info("Removed association of %s with tenant %s", spec.resource_arn, spec.tenant_name)
     else:
-        # NotFound: the tenant (SES removed its associations with it) or the resource is gone.
         logger.info(
             "Tenant %s or resource %s is gone, and the association with it",
             spec.tenant_name,
             spec.resource_arn,
         )
     return response
+
+
+def _claimant_in_owner_stack(
+    spec: AssociationSpec,
+    claimant: Claimant,
+    ses: SesGateway,
+    stacks: StackReader,
+    *,
+    tenant: dict[str, Any] | None = None,
+) -> Claimant | None:
+    """A live resource claiming the same pair in the stack that owns the tenant, when that
+    is another stack than the claimant's (the one other stack the handler can name)."""
+    if tenant is None:
+        tenant = ses.get_tenant(spec.tenant_name)
+    owner_stack = stack_of_mark(mark_in((tenant or {}).get("Tags")))
+    if owner_stack is None or owner_stack == claimant.stack_id:
+        return None
+    return live_claimant(stacks, owner_stack, spec.physical_id, exclude=claimant)
 
 
 def _response(spec: AssociationSpec) -> Response:

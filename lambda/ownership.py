@@ -50,3 +50,11 @@ def describe_owner(mark: str | None) -> str:
     if mark.startswith(DIGEST_PREFIX):
         return f"it is owned by another CloudFormation resource ({contract.OWNER_TAG_KEY}={mark})"
     return f"it is owned by the CloudFormation resource {mark}"
+
+
+def stack_of_mark(mark: str | None) -> str | None:
+    """The stack id in a readable mark ("{stack id}/{logical id}"); None for a digest."""
+    if not mark or mark.startswith(DIGEST_PREFIX):
+        return None
+    stack_id, separator, _ = mark.rpartition("/")
+    return stack_id if separator and stack_id.startswith("arn:") else None

@@ -15,9 +15,12 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import association_resource
+import cloudformation_reader
 import contract
 import ses_client
 import tenant_resource
+from claims import Claimant
+from cloudformation_reader import StackReader
 from errors import InvalidProperties, RequestFailed
 from ownership import owner_mark
 from properties import TenantSpec, parse_association_properties, parse_tenant_properties
@@ -52,38 +55,55 @@ def on_event(event: Event, context: Any) -> Response:
             f"Unsupported resource type {event.get('ResourceType')!r}: this handler serves "
             f"{contract.TENANT_RESOURCE_TYPE} and {contract.ASSOCIATION_RESOURCE_TYPE}"
         )
-    response = handle(event, lambda: _gateway(context))
+    response = handle(event, _Services(context))
     logger.info("Result: %s", response)
     return response
 
 
-def _on_tenant_event(event: Event, ses: Callable[[], SesGateway]) -> Response:
+class _Services:
+    """The clients a request needs, built on first use: invalid input costs no set-up."""
+
+    def __init__(self, context: Any) -> None:
+        self._retrier = Retrier(_remaining_time(context))
+
+    def ses(self) -> SesGateway:
+        return SesGateway(ses_client.get_client(), self._retrier)
+
+    def stacks(self) -> StackReader:
+        return StackReader(cloudformation_reader.get_client(), self._retrier)
+
+
+def _on_tenant_event(event: Event, services: _Services) -> Response:
     mark = owner_mark(event["StackId"], event["LogicalResourceId"])
     request_type = event["RequestType"]
     if request_type == "Create":
         return tenant_resource.create(
-            parse_tenant_properties(event["ResourceProperties"]), mark, ses()
+            parse_tenant_properties(event["ResourceProperties"]), mark, services.ses()
         )
     if request_type == "Update":
         new = parse_tenant_properties(event["ResourceProperties"])
         old = _previous_tenant_spec(event.get("OldResourceProperties") or {})
-        return tenant_resource.update(event["PhysicalResourceId"], old, new, mark, ses())
+        return tenant_resource.update(event["PhysicalResourceId"], old, new, mark, services.ses())
     if request_type == "Delete":
-        return tenant_resource.delete(event["PhysicalResourceId"], mark, ses())
+        return tenant_resource.delete(event["PhysicalResourceId"], mark, services.ses())
     raise RequestFailed(f"Unsupported RequestType {request_type!r}")
 
 
-def _on_association_event(event: Event, ses: Callable[[], SesGateway]) -> Response:
+def _on_association_event(event: Event, services: _Services) -> Response:
     request_type = event["RequestType"]
+    claimant = Claimant(event["StackId"], event["LogicalResourceId"])
     if request_type == "Create":
-        return association_resource.create(
-            parse_association_properties(event["ResourceProperties"]), ses()
-        )
+        spec = parse_association_properties(event["ResourceProperties"])
+        return association_resource.create(spec, claimant, services.ses(), services.stacks())
     if request_type == "Update":
         spec = parse_association_properties(event["ResourceProperties"])
-        return association_resource.update(event["PhysicalResourceId"], spec, ses())
+        return association_resource.update(
+            event["PhysicalResourceId"], spec, claimant, services.ses(), services.stacks()
+        )
     if request_type == "Delete":
-        return association_resource.delete(event["PhysicalResourceId"], ses())
+        return association_resource.delete(
+            event["PhysicalResourceId"], claimant, services.ses(), services.stacks()
+        )
     raise RequestFailed(f"Unsupported RequestType {request_type!r}")
 
 
@@ -97,20 +117,18 @@ def _previous_tenant_spec(old_properties: Mapping[str, Any]) -> TenantSpec | Non
         return None
 
 
-_HANDLERS: dict[str, Callable[[Event, Callable[[], SesGateway]], Response]] = {
+_HANDLERS: dict[str, Callable[[Event, _Services], Response]] = {
     contract.TENANT_RESOURCE_TYPE: _on_tenant_event,
     contract.ASSOCIATION_RESOURCE_TYPE: _on_association_event,
 }
 
 
-def _gateway(context: Any) -> SesGateway:
-    # Built only once the properties are valid, so invalid input costs no client set-up.
+def _remaining_time(context: Any) -> Callable[[], int]:
     if context is not None:
-        remaining_ms: Callable[[], int] = context.get_remaining_time_in_millis
-    else:
-        deadline = time.monotonic() + DEFAULT_TIME_BUDGET_MS / 1000
+        return context.get_remaining_time_in_millis  # type: ignore[no-any-return]
+    deadline = time.monotonic() + DEFAULT_TIME_BUDGET_MS / 1000
 
-        def remaining_ms() -> int:
-            return int((deadline - time.monotonic()) * 1000)
+    def remaining_ms() -> int:
+        return int((deadline - time.monotonic()) * 1000)
 
-    return SesGateway(ses_client.get_client(), Retrier(remaining_ms))
+    return remaining_ms

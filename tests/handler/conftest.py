@@ -9,9 +9,11 @@ import boto3
 import pytest
 from moto import mock_aws
 
+import cloudformation_reader
 import retry
 import ses_client
-from tests.handler.handler_fakes import REGION, FakeContext, SesCalls
+from tests.handler.cloudformation_fake import FakeCloudFormation
+from tests.handler.handler_fakes import REGION, STACK_ID, FakeContext, SesCalls
 
 
 @pytest.fixture
@@ -71,3 +73,14 @@ def ses_calls(aws: None, clients: tuple[Any, Any]) -> Iterator[SesCalls]:
     yield calls
     ses_client.set_client(None)
     client.meta.events.unregister("before-call.sesv2", unique_id="ses-calls")
+
+
+@pytest.fixture(autouse=True)
+def stacks() -> Iterator[FakeCloudFormation]:
+    """What the handler reads from CloudFormation: the events' stack, being updated, with
+    no other resources unless a test adds them."""
+    fake = FakeCloudFormation()
+    fake.put_stack(STACK_ID)
+    cloudformation_reader.set_client(fake)
+    yield fake
+    cloudformation_reader.set_client(None)

@@ -5,14 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
 import contract
 import ses_tenants.testing as double
 import tenant_handler
 from errors import InvalidProperties, RequestFailed
+from tests.handler.cloudformation_fake import FakeCloudFormation
 from tests.handler.handler_fakes import (
     ACCOUNT,
+    LOGICAL_ID,
+    OTHER_STACK_ID,
     REGION,
+    STACK_ID,
     FakeContext,
     SesCalls,
     association_properties,
@@ -64,7 +69,9 @@ def test_a_duplicate_create_succeeds(
     again = tenant_handler.on_event(event("Create", IDENTITY), context)
 
     assert again == first
-    assert ses_calls.names == ["CreateTenantResourceAssociation"] * 2
+    # The second answer is AlreadyExists: the tenant is read to find the stack that owns it,
+    # here this one, so no other stack's claim can be in the way.
+    assert ses_calls.names == ["CreateTenantResourceAssociation"] * 2 + ["GetTenant"]
     assert associated(sesv2) == [IDENTITY]
 
 
@@ -86,7 +93,7 @@ def test_delete_of_an_association_already_gone_succeeds(
 ) -> None:
     tenant_handler.on_event(event("Delete", IDENTITY, physical_id=f"acme|{IDENTITY}"), context)
 
-    assert ses_calls.names == ["DeleteTenantResourceAssociation"]
+    assert ses_calls.names == ["GetTenant", "DeleteTenantResourceAssociation"]
 
 
 def test_delete_after_the_tenant_is_gone_succeeds(
@@ -223,3 +230,129 @@ def test_an_arn_that_is_no_associable_ses_resource_fails_before_any_call(
     with pytest.raises(InvalidProperties, match="is not the ARN of an SES email identity"):
         tenant_handler.on_event(event("Create", resource_arn), context)
     assert ses_calls.names == []
+
+
+# Claims: any number of CloudFormation resources can carry the same physical id.
+
+PHYSICAL_ID = f"acme|{IDENTITY}"
+
+
+def test_delete_keeps_an_association_a_live_resource_of_the_stack_still_claims(
+    sesv2: Any, ses_calls: SesCalls, context: FakeContext, tenant: str, stacks: FakeCloudFormation
+) -> None:
+    # A refactor (e.g. adding env= to the stack) gave the association a new logical id:
+    # CloudFormation created the new resource, then deletes the old one in cleanup.
+    tenant_handler.on_event(event("Create", IDENTITY, logical_id="AssociationOld"), context)
+    tenant_handler.on_event(event("Create", IDENTITY, logical_id="AssociationNew"), context)
+    stacks.stacks[STACK_ID].status = "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS"
+    stacks.add_resource(STACK_ID, "AssociationNew", PHYSICAL_ID)
+    stacks.add_resource(STACK_ID, "AssociationOld", PHYSICAL_ID, status="DELETE_IN_PROGRESS")
+    ses_calls.clear()
+
+    tenant_handler.on_event(
+        event("Delete", IDENTITY, physical_id=PHYSICAL_ID, logical_id="AssociationOld"), context
+    )
+
+    assert associated(sesv2) == [IDENTITY]
+    assert ses_calls.names == []
+
+
+@pytest.mark.parametrize(
+    ("stack_status", "sibling_status"),
+    [
+        ("DELETE_IN_PROGRESS", "CREATE_COMPLETE"),  # cdk destroy: every claim goes
+        ("ROLLBACK_IN_PROGRESS", "CREATE_COMPLETE"),  # a failed first create rolls back
+        ("UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", "DELETE_IN_PROGRESS"),
+        ("UPDATE_IN_PROGRESS", "CREATE_FAILED"),
+    ],
+)
+def test_delete_removes_an_association_whose_other_claims_are_going_away(
+    sesv2: Any,
+    context: FakeContext,
+    tenant: str,
+    stacks: FakeCloudFormation,
+    stack_status: str,
+    sibling_status: str,
+) -> None:
+    tenant_handler.on_event(event("Create", IDENTITY), context)
+    stacks.stacks[STACK_ID].status = stack_status
+    stacks.add_resource(STACK_ID, "AssociationTwin", PHYSICAL_ID, status=sibling_status)
+    stacks.add_resource(STACK_ID, LOGICAL_ID, PHYSICAL_ID, status="DELETE_IN_PROGRESS")
+
+    tenant_handler.on_event(event("Delete", IDENTITY, physical_id=PHYSICAL_ID), context)
+
+    assert associated(sesv2) == []
+
+
+def test_delete_keeps_an_association_the_stack_owning_the_tenant_claims(
+    sesv2: Any, context: FakeContext, tenant: str, stacks: FakeCloudFormation
+) -> None:
+    # The tenant belongs to STACK_ID, which associates the identity; another stack that
+    # imported the tenant by name declared the same association and is now destroyed.
+    tenant_handler.on_event(event("Create", IDENTITY, logical_id="Association"), context)
+    stacks.add_resource(STACK_ID, "Association", PHYSICAL_ID)
+    stacks.put_stack(OTHER_STACK_ID, "DELETE_IN_PROGRESS")
+
+    tenant_handler.on_event(
+        event("Delete", IDENTITY, physical_id=PHYSICAL_ID, stack_id=OTHER_STACK_ID), context
+    )
+
+    assert associated(sesv2) == [IDENTITY]
+
+
+def test_create_refuses_a_pair_the_stack_owning_the_tenant_claims(
+    sesv2: Any, ses_calls: SesCalls, context: FakeContext, tenant: str, stacks: FakeCloudFormation
+) -> None:
+    tenant_handler.on_event(event("Create", IDENTITY, logical_id="Association"), context)
+    stacks.add_resource(STACK_ID, "Association", PHYSICAL_ID)
+    stacks.put_stack(OTHER_STACK_ID, "UPDATE_IN_PROGRESS")
+    ses_calls.clear()
+
+    with pytest.raises(RequestFailed) as raised:
+        tenant_handler.on_event(event("Create", IDENTITY, stack_id=OTHER_STACK_ID), context)
+
+    assert str(raised.value) == (
+        f"Resource '{IDENTITY}' is already associated with tenant 'acme' by resource "
+        f"Association of stack {STACK_ID}, in the stack that owns the tenant. An association "
+        "must be declared in one stack only, or removing it there would remove it for this "
+        "stack too: keep it there, or move it by removing it from that stack (deploy it) and "
+        "then adding it here."
+    )
+    assert ses_calls.writes == ["CreateTenantResourceAssociation"]  # answered AlreadyExists
+    assert associated(sesv2) == [IDENTITY]
+
+
+def test_create_claims_an_association_made_outside_cloudformation(
+    sesv2: Any, context: FakeContext, tenant: str, stacks: FakeCloudFormation
+) -> None:
+    # E.g. an onboarding script associated the identity before the tenant was adopted.
+    sesv2.create_tenant_resource_association(TenantName="acme", ResourceArn=IDENTITY)
+    stacks.put_stack(OTHER_STACK_ID)
+
+    response = tenant_handler.on_event(event("Create", IDENTITY, stack_id=OTHER_STACK_ID), context)
+
+    assert response["PhysicalResourceId"] == PHYSICAL_ID
+
+
+def test_a_stack_that_cannot_be_read_fails_the_delete_and_keeps_the_association(
+    sesv2: Any, context: FakeContext, tenant: str, stacks: FakeCloudFormation
+) -> None:
+    tenant_handler.on_event(event("Create", IDENTITY), context)
+
+    def denied(**_: Any) -> Any:
+        raise ClientError(
+            {"Error": {"Code": "AccessDenied", "Message": "not authorized"}}, "DescribeStacks"
+        )
+
+    stacks.describe_stacks = denied  # type: ignore[method-assign]
+
+    with pytest.raises(RequestFailed) as raised:
+        tenant_handler.on_event(event("Delete", IDENTITY, physical_id=PHYSICAL_ID), context)
+
+    assert str(raised.value).startswith(
+        f"DescribeStacks of stack {STACK_ID} failed: CloudFormation answered AccessDenied"
+    )
+    assert "cloudformation:DescribeStacks and cloudformation:ListStackResources" in str(
+        raised.value
+    )
+    assert associated(sesv2) == [IDENTITY]
