@@ -16,14 +16,15 @@ import botocore.session
 from botocore.exceptions import ClientError
 
 from errors import RequestFailed
+from operations import CLOUDFORMATION_OPERATIONS
 from retry import Retrier, error_code
 from ses_client import CLIENT_CONFIG
 
 T = TypeVar("T")
 
 SERVICE_NAME = "cloudformation"
-#: The operations the handler calls; the provider grants exactly these (read-only).
-REQUIRED_OPERATIONS = ("DescribeStacks", "ListStackResources")
+#: The operations the handler calls (operations.py); the provider grants exactly these.
+REQUIRED_OPERATIONS = CLOUDFORMATION_OPERATIONS
 
 #: CloudFormation's answer for a stack it does not know (deleted stacks stay readable by id).
 VALIDATION_ERROR_CODE = "ValidationError"

@@ -15,23 +15,14 @@ from typing import Any
 import botocore.session
 from botocore.config import Config
 
+from operations import SES_OPERATIONS
+
 SERVICE_NAME = "sesv2"
 VENDORED_DATA_PATH = Path(__file__).resolve().parent / "botocore_data"
 
-#: The operations the handler calls; a model without them cannot serve a single request.
-REQUIRED_OPERATIONS = (
-    "CreateTenant",
-    "GetTenant",
-    "DeleteTenant",
-    "CreateTenantResourceAssociation",
-    "DeleteTenantResourceAssociation",
-    "PutTenantSuppressionAttributes",
-    "GetReputationEntity",
-    "UpdateReputationEntityPolicy",
-    "UpdateReputationEntityCustomerManagedStatus",
-    "TagResource",
-    "UntagResource",
-)
+#: The operations the handler calls (operations.py, which the provider grants from); a model
+#: without them cannot serve a single request.
+REQUIRED_OPERATIONS = tuple(SES_OPERATIONS)
 
 #: botocore's own retries are off: retry.py retries instead, where attempts are counted,
 #: logged, bounded by the function's remaining time and extended to NotFound right after a

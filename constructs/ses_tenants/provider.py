@@ -13,7 +13,7 @@ from aws_cdk import custom_resources as cr
 from constructs import Construct
 
 import ses_tenants._handler as handler_package
-from ses_tenants._handler import contract
+from ses_tenants._handler import contract, operations
 
 #: The handler asset: `lambda/` in the repository, `ses_tenants/_handler/` in the wheel.
 HANDLER_ASSET_DIR = Path(handler_package.__file__).resolve().parent
@@ -26,25 +26,13 @@ SINGLETON_ID = "SesTenantsProvider"
 #: tenants is throttled; the handler retries with backoff until shortly before this timeout.
 HANDLER_TIMEOUT = Duration.minutes(10)
 
-# What the handler calls on a tenant ARN.
-_TENANT_ACTIONS = [
-    "ses:CreateTenant",
-    "ses:GetTenant",
-    "ses:DeleteTenant",
-    "ses:TagResource",
-    "ses:UntagResource",
-    "ses:PutTenantSuppressionAttributes",
-    "ses:GetReputationEntity",
-    "ses:UpdateReputationEntityPolicy",
-    "ses:UpdateReputationEntityCustomerManagedStatus",
-    "ses:CreateTenantResourceAssociation",
-    "ses:DeleteTenantResourceAssociation",
-]
-# Association calls are authorized on the associated resource as well as on the tenant.
-_ASSOCIATION_ACTIONS = [
-    "ses:CreateTenantResourceAssociation",
-    "ses:DeleteTenantResourceAssociation",
-]
+#: Statement ids of the handler's policy, one per kind of resource the SES operations of
+#: `operations.SES_OPERATIONS` are authorized on.
+_SES_STATEMENT_IDS = {
+    operations.SesResource.TENANT: "ManageTenants",
+    operations.SesResource.ASSOCIATED_RESOURCE: "AssociateResources",
+    operations.SesResource.REPUTATION_POLICY: "ApplyReputationPolicies",
+}
 
 
 class ITenantProvider(Protocol):
@@ -150,7 +138,8 @@ class TenantProvider(Construct):
         return log_group, role
 
     def _grant_ses_tenant_management(self, role: iam.Role) -> list[str]:
-        """Grants what the handler calls; returns the wildcard resource ARNs it used."""
+        """Grants each SES operation of `operations.SES_OPERATIONS` on every kind of resource
+        it is authorized on; returns the wildcard resource ARNs it used."""
         stack = Stack.of(self)
 
         def ses_arn(resource: str, account: str | None = None) -> str:
@@ -158,17 +147,27 @@ class TenantProvider(Construct):
                 service="ses", resource=resource, resource_name="*", account=account
             )
 
-        tenants = [ses_arn("tenant")]
-        associable = [ses_arn(segment) for segment in contract.ASSOCIABLE_RESOURCE_SEGMENTS]
-        # Reputation policies are AWS-owned: their ARNs carry the account "aws".
-        reputation_policies = [ses_arn("reputation-policy", account="aws")]
-        for sid, actions, resources in [
-            ("ManageTenants", _TENANT_ACTIONS, tenants),
-            ("AssociateResources", _ASSOCIATION_ACTIONS, associable),
-            ("ApplyReputationPolicies", ["ses:UpdateReputationEntityPolicy"], reputation_policies),
-        ]:
-            role.add_to_policy(iam.PolicyStatement(sid=sid, actions=actions, resources=resources))
-        return tenants + associable + reputation_policies
+        arns = {
+            operations.SesResource.TENANT: [ses_arn("tenant")],
+            operations.SesResource.ASSOCIATED_RESOURCE: [
+                ses_arn(segment) for segment in contract.ASSOCIABLE_RESOURCE_SEGMENTS
+            ],
+            # Reputation policies are AWS-owned: their ARNs carry the account "aws".
+            operations.SesResource.REPUTATION_POLICY: [ses_arn("reputation-policy", account="aws")],
+        }
+        granted: list[str] = []
+        # Every kind of resource, so that a kind added to the table without ARNs or a
+        # statement id here fails the synth instead of going ungranted.
+        for resource in operations.SesResource:
+            actions = [f"ses:{name}" for name in operations.ses_operations_on(resource)]
+            if actions:
+                role.add_to_policy(
+                    iam.PolicyStatement(
+                        sid=_SES_STATEMENT_IDS[resource], actions=actions, resources=arns[resource]
+                    )
+                )
+                granted.extend(arns[resource])
+        return granted
 
 
 def _acknowledge_wildcards(role: iam.Role, resource_arns: list[str], reason: str) -> None:

@@ -8,6 +8,7 @@ import aws_cdk as cdk
 from aws_cdk.assertions import Template
 
 import contract
+import operations
 from ses_tenants import Tenant, TenantProvider
 from ses_tenants.provider import HANDLER_ASSET_DIR, HANDLER_ENTRY_POINT
 from tests.constructs.helpers import ACCOUNT, REGION, logical_id_of, new_stack, resources_of
@@ -85,6 +86,26 @@ def test_iam_is_least_privilege() -> None:
         assert f":{segment}/*" in rendered_resources
     assert ":aws:reputation-policy/*" in json.dumps(by_sid["ApplyReputationPolicies"]["Resource"])
     assert f":{REGION}:" in json.dumps(tenant_arn) and ACCOUNT in json.dumps(tenant_arn)
+
+
+def _actions(statement: dict) -> list[str]:
+    action = statement["Action"]
+    return action if isinstance(action, list) else [action]
+
+
+def test_the_ses_statements_grant_exactly_the_handlers_table_of_operations() -> None:
+    _, template = _stack_with_two_tenants()
+    by_sid = {s["Sid"]: s for s in _statements(template) if "Sid" in s}
+    for resource, sid in [
+        (operations.SesResource.TENANT, "ManageTenants"),
+        (operations.SesResource.ASSOCIATED_RESOURCE, "AssociateResources"),
+        (operations.SesResource.REPUTATION_POLICY, "ApplyReputationPolicies"),
+    ]:
+        assert _actions(by_sid[sid]) == [
+            f"ses:{name}" for name in operations.ses_operations_on(resource)
+        ], sid
+    granted = {a for s in _statements(template) for a in _actions(s) if a.startswith("ses:")}
+    assert granted == {f"ses:{name}" for name in operations.SES_OPERATIONS}
 
 
 def test_no_managed_policies_on_the_provider_roles() -> None:
