@@ -27,12 +27,13 @@ SINGLETON_ID = "SesTenantsProvider"
 HANDLER_TIMEOUT = Duration.minutes(10)
 
 #: Statement ids of the handler's policy, one per kind of resource the SES operations of
-#: `operations.SES_OPERATIONS` are authorized on.
+#: `operations.SES_OPERATIONS` are authorized on, and one for its CloudFormation reads.
 _SES_STATEMENT_IDS = {
     operations.SesResource.TENANT: "ManageTenants",
     operations.SesResource.ASSOCIATED_RESOURCE: "AssociateResources",
     operations.SesResource.REPUTATION_POLICY: "ApplyReputationPolicies",
 }
+_STACK_READS_STATEMENT_ID = "ReadStacks"
 
 
 class ITenantProvider(Protocol):
@@ -107,6 +108,13 @@ class TenantProvider(Construct):
             "names are known only at deploy time, so access is scoped to SES tenants, "
             "associable resources and AWS-owned reputation policies of this account and region.",
         )
+        _acknowledge_wildcards(
+            role,
+            self._grant_stack_reads(role),
+            "Read-only: the handler reads the status and resources of the stack an event comes "
+            "from and of the stack named in a tenant's ownership mark; a shared provider serves "
+            "many stacks, so reads are scoped to the stacks of this account and region.",
+        )
         return lambda_.Function(
             self,
             "Handler",
@@ -168,6 +176,22 @@ class TenantProvider(Construct):
                 )
                 granted.extend(arns[resource])
         return granted
+
+    def _grant_stack_reads(self, role: iam.Role) -> list[str]:
+        """Grants the handler's CloudFormation reads on the stacks of this account and region
+        (a shared provider serves many stacks, and a tenant's owner may be any of them);
+        returns the wildcard resource ARNs it used."""
+        stacks = [
+            Stack.of(self).format_arn(service="cloudformation", resource="stack", resource_name="*")
+        ]
+        role.add_to_policy(
+            iam.PolicyStatement(
+                sid=_STACK_READS_STATEMENT_ID,
+                actions=[f"cloudformation:{name}" for name in operations.CLOUDFORMATION_OPERATIONS],
+                resources=stacks,
+            )
+        )
+        return stacks
 
 
 def _acknowledge_wildcards(role: iam.Role, resource_arns: list[str], reason: str) -> None:

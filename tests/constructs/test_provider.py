@@ -7,6 +7,7 @@ import json
 import aws_cdk as cdk
 from aws_cdk.assertions import Template
 
+import cloudformation_reader
 import contract
 import operations
 from ses_tenants import Tenant, TenantProvider
@@ -106,6 +107,24 @@ def test_the_ses_statements_grant_exactly_the_handlers_table_of_operations() -> 
         ], sid
     granted = {a for s in _statements(template) for a in _actions(s) if a.startswith("ses:")}
     assert granted == {f"ses:{name}" for name in operations.SES_OPERATIONS}
+
+
+def test_the_handler_may_only_read_the_stacks_of_its_account_and_region() -> None:
+    _, template = _stack_with_two_tenants()
+    statements = _statements(template)
+    (reads,) = [s for s in statements if any(a.startswith("cloudformation:") for a in _actions(s))]
+    assert reads["Sid"] == "ReadStacks"
+    assert reads["Effect"] == "Allow"
+    assert _actions(reads) == [
+        f"cloudformation:{name}" for name in cloudformation_reader.REQUIRED_OPERATIONS
+    ]
+    assert _actions(reads) == ["cloudformation:DescribeStacks", "cloudformation:ListStackResources"]
+    assert reads["Resource"] == {
+        "Fn::Join": [
+            "",
+            ["arn:", {"Ref": "AWS::Partition"}, f":cloudformation:{REGION}:{ACCOUNT}:stack/*"],
+        ]
+    }
 
 
 def test_no_managed_policies_on_the_provider_roles() -> None:
