@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aws_cdk import CustomResource, Stack, Token
 from aws_cdk import aws_ses as ses
 from constructs import Construct, IConstruct
 
 from ses_tenants._handler import contract
+from ses_tenants.app_registry import AppRegistry
 from ses_tenants.errors import SesTenantsValidationError
 from ses_tenants.provider import ITenantProvider, TenantProvider
 
@@ -58,6 +59,7 @@ class TenantResourceAssociation(Construct):
             )
         self.tenant = tenant
         self.resource_arn = resource_arn
+        self._claim_pair_in_app(tenant, resource_arn)
         self._resource = CustomResource(
             self,
             "Resource",
@@ -69,17 +71,124 @@ class TenantResourceAssociation(Construct):
             },
         )
 
+    def _claim_pair_in_app(self, tenant: ITenant, resource_arn: str) -> None:
+        """Fail if another association of the app claims the same tenant and resource: each
+        stack would deploy, and then removing either would remove the pair for both."""
+        tenant_name = getattr(tenant, "declared_tenant_name", None) or tenant.tenant_name
+        key = association_key(self, resource_arn)
+        if _TOKEN_MARKER in tenant_name or "{" in key:
+            # Tokens and logical ids mean something only within their stack.
+            key = f"{Stack.of(self).node.path}:{key}"
+        holder = AppRegistry.of(self).claim("association", f"{tenant_name}|{key}", self)
+        if holder is not None:
+            raise SesTenantsValidationError(
+                self,
+                "resource_arn",
+                f"{key} is already associated with tenant {tenant_name!r} by "
+                f"'{holder.node.path}'. Declare each association once in an app: removing "
+                "either one would remove it from SES for both.",
+            )
 
-def association_key(stack: Stack, resource_arn: str) -> str:
-    """The ARN as CloudFormation will see it (tokens resolved to intrinsics), as text: the
-    same for the same resource in every synth, so usable as an identity."""
-    return json.dumps(stack.resolve(resource_arn), sort_keys=True)
+
+def association_key(scope: IConstruct, resource_arn: str) -> str:
+    """What the association is about, independent of how its ARN renders: the resource type
+    and the resource's name ("identity/mail.acme.example.com").
+
+    Partition, region and account are left out: SES associates only resources of the
+    tenant's own account and region, and they render as pseudo parameters or literals
+    depending on the stack's `env`. A name that is a token is the literal name its resource
+    was given where `remember_literal_name` learnt it, else the token's CloudFormation form
+    (a `Ref` to the resource's logical id: stable for the resource's lifetime). Memoized:
+    each read of a token costs a jsii round trip, and token strings are unique in a process.
+    """
+    key = _KEYS.get(resource_arn)
+    if key is None:
+        key = _KEYS[resource_arn] = _key_of(scope, resource_arn)
+    return key
+
+
+def remember_literal_name(resource: Associable, resource_arn: str) -> None:
+    """Record the literal name of a construct whose ARN is a token, so that the association
+    has the same key as one made with the literal ARN string (both are then one pair)."""
+    if isinstance(resource, str) or resource_arn in _KEYS:
+        return
+    segment = _segment_in(resource_arn)
+    name = _literal_name(resource)
+    if segment is not None and name is not None:
+        _KEYS[resource_arn] = f"{segment}/{name}"
 
 
 def association_id(key: str) -> str:
     """A construct id that stays the same across synths for the same resource, given its
     `association_key` (construct ids are public contract: a new id replaces the resource)."""
     return "Association" + hashlib.sha256(key.encode()).hexdigest()[:8].upper()
+
+
+#: Every unresolved CDK string token contains it: checked in Python, without a jsii call.
+_TOKEN_MARKER = "${Token["
+_KEYS: dict[str, str] = {}
+
+
+def _key_of(scope: IConstruct, resource_arn: str) -> str:
+    if _TOKEN_MARKER not in resource_arn:
+        # arn:<partition>:ses:<region>:<account>:<segment>/<name>
+        return resource_arn.partition(":ses:")[2].split(":", 2)[-1]
+    stack = Stack.of(scope)
+    parts = _join_parts(stack.resolve(resource_arn))
+    for index, part in enumerate(parts):
+        segment = _segment_in(part) if isinstance(part, str) else None
+        if segment is not None:
+            rest = part.partition(f":{segment}/")[2]
+            name_parts = [rest, *parts[index + 1 :]] if rest else parts[index + 1 :]
+            return f"{segment}/" + "".join(
+                p if isinstance(p, str) else json.dumps(p, sort_keys=True) for p in name_parts
+            )
+    # Not recognisably an SES ARN (e.g. an imported value): its form in its stack is all
+    # there is.
+    return f"resource/{stack.node.path}/" + json.dumps(parts, sort_keys=True)
+
+
+def _segment_in(text: str) -> str | None:
+    for segment in contract.ASSOCIABLE_RESOURCE_SEGMENTS:
+        if f":{segment}/" in text:
+            return segment
+    return None
+
+
+def _join_parts(resolved: Any) -> list[Any]:
+    """The parts of a resolved string: Fn::Join pieces flattened, adjacent texts merged."""
+    pieces: list[Any] = []
+
+    def flatten(value: Any) -> None:
+        if isinstance(value, dict) and "Fn::Join" in value and value["Fn::Join"][0] == "":
+            for item in value["Fn::Join"][1]:
+                flatten(item)
+        else:
+            pieces.append(value)
+
+    flatten(resolved)
+    merged: list[Any] = []
+    for piece in pieces:
+        if isinstance(piece, str) and merged and isinstance(merged[-1], str):
+            merged[-1] += piece
+        else:
+            merged.append(piece)
+    return merged
+
+
+def _literal_name(resource: Associable) -> str | None:
+    """The name the resource's CloudFormation resource was given, if it is a literal."""
+    if isinstance(resource, ses.CfnTemplate):
+        name = getattr(resource.template, "template_name", None)
+    else:
+        default_child = getattr(resource, "node", None) and resource.node.default_child
+        if isinstance(default_child, ses.CfnEmailIdentity):
+            name = default_child.email_identity
+        elif isinstance(default_child, ses.CfnConfigurationSet):
+            name = default_child.name
+        else:
+            return None
+    return name if isinstance(name, str) and _TOKEN_MARKER not in name else None
 
 
 def resource_arn_of(resource: Associable) -> str:

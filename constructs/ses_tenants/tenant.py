@@ -104,6 +104,8 @@ class Tenant(Resource):
             `TenantProvider.of(self)`.
         """
         super().__init__(scope, id, physical_name=tenant_name)
+        #: The name as given (`tenant_name` is the deployed tenant's, a token).
+        self.declared_tenant_name = tenant_name
         _require_enum(self, "reputation_policy", reputation_policy, ReputationPolicy)
         _require_enum(self, "sending_status", sending_status, SendingStatus)
         self._validate(tenant_name, suppression_scope, suppressed_reasons, tags)
@@ -172,10 +174,12 @@ class Tenant(Resource):
             TenantResourceAssociation,
             association_id,
             association_key,
+            remember_literal_name,
             resource_arn_of,
         )
 
         resource_arn = resource_arn_of(resource)
+        remember_literal_name(resource, resource_arn)
         key = association_key(self._stack, resource_arn)
         if key in self._associations:
             raise SesTenantsValidationError(
