@@ -13,17 +13,10 @@ import hashlib
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from tests.lifecycle.cfn_simulator import (
-    ACCOUNT_ID,
-    PARTITION,
-    REGION,
-    DeployedResource,
-    Provisioned,
-    Provisioner,
-    ResourceRequest,
-    SimulationError,
-    StackInfo,
-)
+from tests.lifecycle.cfn.account import ACCOUNT_ID, PARTITION, REGION
+from tests.lifecycle.cfn.errors import SimulationError
+from tests.lifecycle.cfn.provisioners import Provisioned, Provisioner, ResourceRequest
+from tests.lifecycle.cfn.state import DeployedResource, StackInfo
 
 EMAIL_IDENTITY_TYPE = "AWS::SES::EmailIdentity"
 CONFIGURATION_SET_TYPE = "AWS::SES::ConfigurationSet"

@@ -8,27 +8,27 @@ from typing import Any
 
 import pytest
 
-from tests.lifecycle.cfn_simulator import (
-    ACCOUNT_ID,
+from tests.lifecycle.cfn.account import ACCOUNT_ID
+from tests.lifecycle.cfn.engine import CloudFormation, StackOperationFailed, deployment_order
+from tests.lifecycle.cfn.errors import SimulationError
+from tests.lifecycle.cfn.provider_framework import ProviderFrameworkCustomResource
+from tests.lifecycle.cfn.provisioners import (
+    Provisioned,
+    ResourceRequest,
+    generated_physical_name,
+    record_only_provisioners,
+)
+from tests.lifecycle.cfn.state import (
     CREATE,
     DELETE,
     REPLACE,
     RETAIN,
     UPDATE,
-    CloudFormation,
     DeployedResource,
-    ProviderFrameworkCustomResource,
-    Provisioned,
-    ResourceRequest,
     RetainedResource,
-    SimulationError,
     StackInfo,
-    StackOperationFailed,
-    Template,
-    deployment_order,
-    generated_physical_name,
-    record_only_provisioners,
 )
+from tests.lifecycle.cfn.template import Template
 
 THING = "Test::Thing"
 CUSTOM = "Custom::Thing"

@@ -16,14 +16,11 @@ import retry
 import ses_client
 import ses_tenants.testing  # noqa: F401  (installs the tenant API into moto's SES v2)
 import tenant_handler
-from tests.lifecycle.cfn_simulator import (
-    DELETE,
-    REGION,
-    CloudFormation,
-    ProviderFrameworkCustomResource,
-    StackOperationFailed,
-    record_only_provisioners,
-)
+from tests.lifecycle.cfn.account import REGION
+from tests.lifecycle.cfn.engine import CloudFormation, StackOperationFailed
+from tests.lifecycle.cfn.provider_framework import ProviderFrameworkCustomResource
+from tests.lifecycle.cfn.provisioners import record_only_provisioners
+from tests.lifecycle.cfn.state import DELETE
 from tests.lifecycle.ses_provisioners import EMAIL_IDENTITY_TYPE, ses_arn, ses_provisioners
 
 STACK = "OrderTest"

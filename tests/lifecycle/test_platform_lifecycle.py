@@ -26,22 +26,20 @@ import ses_tenants.testing  # noqa: F401  (installs the tenant API into moto's S
 import tenant_handler
 from platform_app.customers import Customer, CustomersFile, load_customers
 from platform_app.stacks import PLATFORM_STACK_NAME, customer_stack_name
-from tests.lifecycle.cfn_simulator import (
+from tests.lifecycle.cfn.account import REGION
+from tests.lifecycle.cfn.engine import CloudFormation, deployment_order
+from tests.lifecycle.cfn.provider_framework import Invocation, ProviderFrameworkCustomResource
+from tests.lifecycle.cfn.provisioners import record_only_provisioners
+from tests.lifecycle.cfn.state import (
     CREATE,
     DELETE,
-    REGION,
     REPLACE,
     RETAIN,
     UPDATE,
-    CloudFormation,
     DeployedResource,
     DeployedStack,
-    Invocation,
     Operation,
-    ProviderFrameworkCustomResource,
     RetainedResource,
-    deployment_order,
-    record_only_provisioners,
 )
 from tests.lifecycle.cloud_assembly import (
     BOOTSTRAP_SSM_PARAMETERS,

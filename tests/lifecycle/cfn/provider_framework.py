@@ -1,0 +1,135 @@
+"""Custom resources served by CDK's Provider framework, whose user handler is called directly."""
+
+from __future__ import annotations
+
+import copy
+import json
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from tests.lifecycle.cfn.account import ACCOUNT_ID, PARTITION, REGION
+from tests.lifecycle.cfn.provisioners import Provisioned, ResourceRequest
+from tests.lifecycle.cfn.state import DeployedResource, StackInfo
+from tests.lifecycle.cfn.template import SERVICE_TOKEN
+
+#: CloudFormation rejects a custom resource response larger than this.
+MAX_CUSTOM_RESOURCE_RESPONSE_BYTES = 4096
+
+
+class FakeLambdaContext:
+    """The Lambda context a handler reads: its name, request id and remaining time."""
+
+    def __init__(self, function_name: str, request_id: str, timeout_ms: int = 600_000) -> None:
+        self.function_name = function_name
+        self.aws_request_id = request_id
+        self.invoked_function_arn = (
+            f"arn:{PARTITION}:lambda:{REGION}:{ACCOUNT_ID}:function:{function_name}"
+        )
+        self.memory_limit_in_mb = 256
+        self.log_group_name = f"/aws/lambda/{function_name}"
+        self.log_stream_name = "simulated"
+        self._timeout_ms = timeout_ms
+
+    def get_remaining_time_in_millis(self) -> int:
+        return self._timeout_ms
+
+
+@dataclass(frozen=True)
+class Invocation:
+    event: Mapping[str, Any]
+    response: Mapping[str, Any]
+
+
+OnEvent = Callable[[dict[str, Any], Any], Mapping[str, Any] | None]
+
+
+class ProviderFrameworkCustomResource:
+    """A custom resource served by CDK's `custom_resources.Provider`, whose user handler
+    (`on_event`) is called directly with the event CloudFormation sends.
+
+    The framework's rules apply: a missing PhysicalResourceId defaults to the request id on
+    Create and to the current one on Update; a Delete may not change it; the response sent to
+    CloudFormation must fit in 4 KB. A handler that raises fails the step.
+    """
+
+    def __init__(self, on_event: OnEvent, *, timeout_ms: int = 600_000) -> None:
+        self._on_event = on_event
+        self._timeout_ms = timeout_ms
+        self.invocations: list[Invocation] = []
+
+    def create(self, request: ResourceRequest) -> Provisioned:
+        event = self._event("Create", request.stack, request.logical_id, request.resource_type)
+        event["ResourceProperties"] = copy.deepcopy(dict(request.properties))
+        return self._provisioned(event, self._invoke(event), default_id=event["RequestId"])
+
+    def update(self, request: ResourceRequest, current: DeployedResource) -> Provisioned:
+        event = self._event("Update", request.stack, request.logical_id, request.resource_type)
+        event["PhysicalResourceId"] = current.physical_id
+        event["ResourceProperties"] = copy.deepcopy(dict(request.properties))
+        event["OldResourceProperties"] = copy.deepcopy(dict(current.properties))
+        return self._provisioned(event, self._invoke(event), default_id=current.physical_id)
+
+    def delete(self, stack: StackInfo, resource: DeployedResource) -> None:
+        event = self._event("Delete", stack, resource.logical_id, resource.resource_type)
+        event["PhysicalResourceId"] = resource.physical_id
+        event["ResourceProperties"] = copy.deepcopy(dict(resource.properties))
+        response = self._invoke(event)
+        returned = response.get("PhysicalResourceId", resource.physical_id)
+        if returned != resource.physical_id:
+            raise RuntimeError(
+                f"DELETE: cannot change the physical resource ID from {resource.physical_id} "
+                f"to {returned} during deletion"
+            )
+
+    def _event(
+        self, request_type: str, stack: StackInfo, logical_id: str, resource_type: str
+    ) -> dict[str, Any]:
+        request_id = str(uuid.uuid4())
+        response_path = quote(f"{stack.stack_id}|{logical_id}|{request_id}", safe="")
+        return {
+            "RequestType": request_type,
+            "ResponseURL": (
+                f"https://cloudformation-custom-resource-response-{REGION.replace('-', '')}"
+                f".s3.amazonaws.com/{response_path}?X-Amz-Signature=simulated"
+            ),
+            "StackId": stack.stack_id,
+            "RequestId": request_id,
+            "LogicalResourceId": logical_id,
+            "ResourceType": resource_type,
+        }
+
+    def _invoke(self, event: dict[str, Any]) -> Mapping[str, Any]:
+        # CloudFormation repeats the ServiceToken property at the top of the event.
+        token = str(event["ResourceProperties"].get(SERVICE_TOKEN, ""))
+        event = {"ServiceToken": token, **event}
+        function_name = token.rsplit(":", 1)[-1] or "simulated-provider"
+        context = FakeLambdaContext(function_name, str(uuid.uuid4()), self._timeout_ms)
+        response = dict(self._on_event(copy.deepcopy(event), context) or {})
+        self.invocations.append(Invocation(event, response))
+        return response
+
+    def _provisioned(
+        self, event: Mapping[str, Any], response: Mapping[str, Any], *, default_id: str
+    ) -> Provisioned:
+        physical_id = str(response.get("PhysicalResourceId") or default_id)
+        data = dict(response.get("Data") or {})
+        body = {
+            "Status": "SUCCESS",
+            "Reason": "See the details in CloudWatch Log Stream: simulated",
+            "PhysicalResourceId": physical_id,
+            "StackId": event["StackId"],
+            "RequestId": event["RequestId"],
+            "LogicalResourceId": event["LogicalResourceId"],
+            "NoEcho": False,
+            "Data": data,
+        }
+        size = len(json.dumps(body).encode("utf-8"))
+        if size > MAX_CUSTOM_RESOURCE_RESPONSE_BYTES:
+            raise RuntimeError(
+                f"Response object is too long ({size} bytes, at most "
+                f"{MAX_CUSTOM_RESOURCE_RESPONSE_BYTES})"
+            )
+        return Provisioned(physical_id, data)
