@@ -39,10 +39,13 @@ DEFAULT_SENDING_STATUS = "ENABLED"
 SUPPRESSION_SCOPES = ("ACCOUNT", "TENANT")
 SUPPRESSION_REASONS = ("BOUNCE", "COMPLAINT")
 
-# Limits of the SES tenant API.
-TENANT_NAME_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+# Limits of the SES tenant API. The patterns are matched with fullmatch (see rules.py):
+# `$` would accept a trailing newline.
+TENANT_NAME_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 TENANT_NAME_RULE = "1-64 characters of A-Z, a-z, 0-9, '_' and '-'"
 MAX_TAGS = 50
+MAX_TAG_KEY_LENGTH = 128
+MAX_TAG_VALUE_LENGTH = 256
 RESERVED_TAG_PREFIX = "aws:"
 
 # The ownership mark: a tag on every tenant this library creates or adopts, whose value
@@ -53,5 +56,5 @@ MAX_USER_TAGS = MAX_TAGS - 1
 # Resource ARN segments SES accepts in a tenant association.
 ASSOCIABLE_RESOURCE_SEGMENTS = ("identity", "configuration-set", "template")
 SES_RESOURCE_ARN_PATTERN = re.compile(
-    r"^arn:[a-z0-9-]+:ses:[a-z0-9-]+:\d{12}:(identity|configuration-set|template)/.+$"
+    r"arn:[a-z0-9-]+:ses:[a-z0-9-]+:\d{12}:(identity|configuration-set|template)/.+"
 )

@@ -12,7 +12,6 @@ import hashlib
 from collections.abc import Iterable, Mapping
 
 import contract
-from properties import MAX_TAG_VALUE_LENGTH
 
 #: Prefix of the mark when the readable form would be too long for a tag value.
 DIGEST_PREFIX = "sha256:"
@@ -26,7 +25,7 @@ def owner_mark(stack_id: str, logical_resource_id: str) -> str:
     updates and renames, so an updated or replaced tenant keeps the same mark.
     """
     readable = f"{stack_id}/{logical_resource_id}"
-    if len(readable) <= MAX_TAG_VALUE_LENGTH:
+    if len(readable) <= contract.MAX_TAG_VALUE_LENGTH:
         return readable
     # Too long for a tag value: a digest is as stable and as unique, just not readable.
     return DIGEST_PREFIX + hashlib.sha256(readable.encode("utf-8")).hexdigest()

@@ -14,13 +14,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import contract
+import rules
 from errors import InvalidProperties
 
 logger = logging.getLogger(__name__)
 
-#: SES's limits on a tag (the same as most AWS services).
-MAX_TAG_KEY_LENGTH = 128
-MAX_TAG_VALUE_LENGTH = 256
 #: Added by CloudFormation for the Provider framework; not ours to interpret.
 SERVICE_TOKEN = "ServiceToken"
 #: Separates tenant name and resource ARN in an association's physical id. Tenant names
@@ -118,14 +116,8 @@ def parse_association_properties(properties: Mapping[str, Any]) -> AssociationSp
     arn = properties.get(contract.PROP_RESOURCE_ARN)
     if not isinstance(arn, str) or not arn:
         problems.append(f"{contract.PROP_RESOURCE_ARN} is required (an SES resource ARN)")
-    elif not contract.SES_RESOURCE_ARN_PATTERN.match(arn):
-        problems.append(
-            f"{contract.PROP_RESOURCE_ARN} {arn!r} is not the ARN of an SES email identity, "
-            "configuration set or email template "
-            "(arn:<partition>:ses:<region>:<account>:identity|configuration-set|template/"
-            "<name>); a dedicated IP pool is reached through a configuration set that "
-            "names it"
-        )
+    elif problem := rules.resource_arn_problem(arn):
+        problems.append(f"{contract.PROP_RESOURCE_ARN} {problem}")
     if problems:
         raise InvalidProperties(_problem_report("tenant resource association", None, problems))
     assert isinstance(arn, str)
@@ -135,13 +127,13 @@ def parse_association_properties(properties: Mapping[str, Any]) -> AssociationSp
 def parse_association_physical_id(physical_id: str) -> AssociationSpec | None:
     """The association a physical id names, or None if it is not one of ours."""
     tenant_name, separator, arn = physical_id.partition(ASSOCIATION_ID_SEPARATOR)
-    if not separator or not contract.TENANT_NAME_PATTERN.match(tenant_name) or not arn:
+    if not separator or not is_valid_tenant_name(tenant_name) or not arn:
         return None
     return AssociationSpec(tenant_name=tenant_name, resource_arn=arn)
 
 
 def is_valid_tenant_name(name: object) -> bool:
-    return isinstance(name, str) and contract.TENANT_NAME_PATTERN.match(name) is not None
+    return isinstance(name, str) and rules.tenant_name_problem(name) is None
 
 
 def _tenant_name(properties: Mapping[str, Any], problems: list[str]) -> str:
@@ -149,10 +141,8 @@ def _tenant_name(properties: Mapping[str, Any], problems: list[str]) -> str:
     if not isinstance(name, str) or not name:
         problems.append(f"{contract.PROP_TENANT_NAME} is required")
         return ""
-    if not is_valid_tenant_name(name):
-        problems.append(
-            f"{contract.PROP_TENANT_NAME} {name!r} is invalid: use {contract.TENANT_NAME_RULE}"
-        )
+    if problem := rules.tenant_name_problem(name):
+        problems.append(f"{contract.PROP_TENANT_NAME} {problem}")
     return name
 
 
@@ -246,35 +236,16 @@ def _tags(properties: Mapping[str, Any], problems: list[str]) -> dict[str, str]:
             )
             continue
         key, value = tag["Key"], tag.get("Value", "")
-        problem = _tag_problem(key, value)
+        problem = rules.tag_problem(key, value)
         if problem:
             problems.append(f"{contract.PROP_TAGS}[{index}]: {problem}")
         elif key in tags:
             problems.append(f"{contract.PROP_TAGS}: key {key!r} appears more than once")
         else:
             tags[key] = value
-    if len(tags) > contract.MAX_USER_TAGS:
-        problems.append(
-            f"{contract.PROP_TAGS} has {len(tags)} tags; at most {contract.MAX_USER_TAGS} are "
-            f"allowed (SES allows {contract.MAX_TAGS} per tenant and the ownership tag "
-            f"{contract.OWNER_TAG_KEY!r} takes one)"
-        )
+    if problem := rules.tag_count_problem(len(tags)):
+        problems.append(f"{contract.PROP_TAGS}: {problem}")
     return tags
-
-
-def _tag_problem(key: str, value: str) -> str | None:
-    if not 1 <= len(key) <= MAX_TAG_KEY_LENGTH:
-        return f"key {key!r} must be 1-{MAX_TAG_KEY_LENGTH} characters"
-    if len(value) > MAX_TAG_VALUE_LENGTH:
-        return f"value of {key!r} is longer than {MAX_TAG_VALUE_LENGTH} characters"
-    if key.lower().startswith(contract.RESERVED_TAG_PREFIX):
-        return f"key {key!r} uses the prefix {contract.RESERVED_TAG_PREFIX!r}, reserved by AWS"
-    if key.lower() == contract.OWNER_TAG_KEY.lower():
-        return (
-            f"key {key!r} is reserved: this library uses {contract.OWNER_TAG_KEY!r} to mark "
-            "which stack owns the tenant"
-        )
-    return None
 
 
 def _warn_about_unknown(properties: Mapping[str, Any], known: frozenset[str]) -> None:

@@ -9,11 +9,25 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 
-from ses_tenants._handler import contract
+from ses_tenants._handler import contract, rules
 
-TenantName = Annotated[str, Field(pattern=contract.TENANT_NAME_PATTERN.pattern)]
+
+def _valid_tenant_name(name: str) -> str:
+    if problem := rules.tenant_name_problem(name):
+        raise ValueError(problem)
+    return name
+
+
+TenantName = Annotated[str, AfterValidator(_valid_tenant_name)]
 CustomerId = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9-]{0,63}$")]
 Domain = Annotated[
     str,

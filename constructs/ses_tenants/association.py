@@ -10,7 +10,7 @@ from aws_cdk import CustomResource, Stack, Token
 from aws_cdk import aws_ses as ses
 from constructs import Construct, IConstruct
 
-from ses_tenants._handler import contract
+from ses_tenants._handler import contract, rules
 from ses_tenants.app_registry import AppRegistry
 from ses_tenants.errors import SesTenantsValidationError
 from ses_tenants.provider import ITenantProvider, TenantProvider
@@ -47,16 +47,9 @@ class TenantResourceAssociation(Construct):
             `TenantProvider.of(self)`.
         """
         super().__init__(scope, id)
-        if not Token.is_unresolved(resource_arn) and not contract.SES_RESOURCE_ARN_PATTERN.match(
-            resource_arn
-        ):
-            raise SesTenantsValidationError(
-                self,
-                "resource_arn",
-                f"{resource_arn!r} is not the ARN of an SES email identity, configuration "
-                "set or template (arn:<partition>:ses:<region>:<account>:"
-                "identity|configuration-set|template/<name>)",
-            )
+        problem = rules.resource_arn_problem(resource_arn)
+        if problem and not Token.is_unresolved(resource_arn):
+            raise SesTenantsValidationError(self, "resource_arn", problem)
         self.tenant = tenant
         self.resource_arn = resource_arn
         self._claim_pair_in_app(tenant, resource_arn)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Protocol
 
 import jsii
@@ -19,7 +19,7 @@ from aws_cdk import (
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from ses_tenants._handler import contract
+from ses_tenants._handler import contract, rules
 from ses_tenants.enums import ReputationPolicy, SendingStatus, SuppressionReason, SuppressionScope
 from ses_tenants.errors import SesTenantsValidationError
 from ses_tenants.provider import ITenantProvider, TenantProvider
@@ -219,12 +219,9 @@ class Tenant(Resource):
         suppressed_reasons: Sequence[SuppressionReason] | None,
         tags: Mapping[str, str] | None,
     ) -> None:
-        if not Token.is_unresolved(tenant_name) and not contract.TENANT_NAME_PATTERN.match(
-            tenant_name
-        ):
-            raise SesTenantsValidationError(
-                self, "tenant_name", f"{tenant_name!r} must be {contract.TENANT_NAME_RULE}"
-            )
+        problem = rules.tenant_name_problem(tenant_name)
+        if problem and not Token.is_unresolved(tenant_name):
+            raise SesTenantsValidationError(self, "tenant_name", problem)
         _require_enum(self, "suppression_scope", suppression_scope, SuppressionScope)
         for reason in suppressed_reasons or []:
             _require_enum(self, "suppressed_reasons", reason, SuppressionReason)
@@ -313,25 +310,19 @@ def _require_enum(construct: Construct, prop: str, value: object, enum_type: typ
 
 
 def _validate_tags(construct: Construct, tags: Mapping[str, str]) -> None:
-    if len(tags) > contract.MAX_USER_TAGS:
-        raise SesTenantsValidationError(
-            construct,
-            "tags",
-            f"{len(tags)} tags given; at most {contract.MAX_USER_TAGS} are allowed "
-            f"(SES allows {contract.MAX_TAGS}, one is the ownership mark "
-            f"'{contract.OWNER_TAG_KEY}')",
-        )
-    for key in tags:
-        if Token.is_unresolved(key):
-            continue
-        if key.startswith(contract.RESERVED_TAG_PREFIX):
-            raise SesTenantsValidationError(
-                construct, "tags", f"key {key!r} starts with 'aws:', which AWS reserves"
-            )
-        if key == contract.OWNER_TAG_KEY:
-            raise SesTenantsValidationError(
-                construct, "tags", f"key {key!r} is reserved for the ownership mark"
-            )
+    problem = rules.tag_count_problem(len(tags)) or next(_tag_problems(tags), None)
+    if problem:
+        raise SesTenantsValidationError(construct, "tags", problem)
+
+
+def _tag_problems(tags: Mapping[str, str]) -> Iterator[str]:
+    """What breaks the tag rules, but for tags whose key or value is a token: the handler
+    checks those once CloudFormation has resolved them."""
+    for key, value in tags.items():
+        problem = rules.tag_problem(key, value)
+        # Each Token.is_unresolved is a jsii round trip: asked only of a tag that fails.
+        if problem and not (Token.is_unresolved(key) or Token.is_unresolved(value)):
+            yield problem
 
 
 def _describe(resource: object) -> str:

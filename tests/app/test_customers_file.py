@@ -51,7 +51,12 @@ def test_default_file_loads_and_uses_every_option() -> None:
         (
             _valid_customer(tenant_name="bad name"),
             "customer 'acme' (entry 2), field tenant_name",
-            "pattern",
+            "'bad name' is invalid: use 1-64 characters",
+        ),
+        (
+            _valid_customer(tenant_name="acme\n"),
+            "customer 'acme' (entry 2), field tenant_name",
+            "'acme\\n' is invalid: use 1-64 characters",
         ),
         (
             _valid_customer(domain="not a domain"),

@@ -7,11 +7,13 @@ from typing import Any
 import pytest
 
 import contract
+import rules
 from errors import InvalidProperties
 from properties import (
     AssociationSpec,
     Suppression,
     TenantSpec,
+    is_valid_tenant_name,
     parse_association_physical_id,
     parse_association_properties,
     parse_tenant_properties,
@@ -92,6 +94,8 @@ def test_empty_reasons_with_a_scope_are_allowed() -> None:
         ({"ServiceToken": SERVICE_TOKEN}, "TenantName is required"),
         (tenant_properties("acme corp"), "TenantName 'acme corp' is invalid: use 1-64"),
         (tenant_properties("a" * 65), "is invalid: use 1-64 characters"),
+        (tenant_properties("acme\n"), "TenantName 'acme\\n' is invalid: use 1-64"),
+        (tenant_properties("ac\nme"), "TenantName 'ac\\nme' is invalid"),
         (
             tenant_properties(reputation_policy="STRICT"),
             "ReputationPolicy 'STRICT' is not one of none, standard, strict",
@@ -130,11 +134,20 @@ def test_empty_reasons_with_a_scope_are_allowed() -> None:
             "reserved by AWS",
         ),
         (tenant_properties(tags=[{"Key": "AWS:x", "Value": "x"}]), "reserved by AWS"),
+        (tenant_properties(tags=[{"Key": "Aws:x", "Value": "x"}]), "reserved by AWS"),
         (
             tenant_properties(tags=[{"Key": contract.OWNER_TAG_KEY, "Value": "me"}]),
             "is reserved: this library uses",
         ),
+        (
+            tenant_properties(tags=[{"Key": "SES-Tenants:Owner", "Value": "me"}]),
+            "is reserved: this library uses",
+        ),
         (tenant_properties(tags=[{"Key": "", "Value": "x"}]), "must be 1-128 characters"),
+        (
+            tenant_properties(tags=[{"Key": "k" * 129, "Value": "x"}]),
+            "(129 characters) must be 1-128 characters",
+        ),
         (tenant_properties(tags=[{"Key": "k", "Value": "v" * 257}]), "longer than 256 characters"),
         (
             tenant_properties(tags=[{"Key": "k", "Value": "1"}, {"Key": "k", "Value": "2"}]),
@@ -143,7 +156,7 @@ def test_empty_reasons_with_a_scope_are_allowed() -> None:
         (tenant_properties(tags=[{"Key": "k"}, "team=mail"]), "Tags[1] must be"),
         (
             tenant_properties(tags=tags(contract.MAX_USER_TAGS + 1)),
-            "has 50 tags; at most 49 are allowed",
+            "Tags: 50 tags; at most 49 are allowed",
         ),
     ],
 )
@@ -200,6 +213,14 @@ def test_association_properties() -> None:
             {contract.PROP_TENANT_NAME: "acme", contract.PROP_RESOURCE_ARN: "arn:aws:s3:::bucket"},
             "is not the ARN of an SES",
         ),
+        (
+            {contract.PROP_TENANT_NAME: "acme", contract.PROP_RESOURCE_ARN: IDENTITY_ARN + "\n"},
+            "is not the ARN of an SES",
+        ),
+        (
+            {contract.PROP_TENANT_NAME: "acme\n", contract.PROP_RESOURCE_ARN: IDENTITY_ARN},
+            "TenantName 'acme\\n' is invalid",
+        ),
     ],
 )
 def test_invalid_association_properties_are_rejected(
@@ -210,6 +231,26 @@ def test_invalid_association_properties_are_rejected(
     assert expected in str(raised.value)
 
 
-@pytest.mark.parametrize("physical_id", ["", "acme", "not a tenant|arn", "acme|"])
+@pytest.mark.parametrize(
+    "physical_id", ["", "acme", "not a tenant|arn", "acme|", f"acme\n|{IDENTITY_ARN}"]
+)
 def test_foreign_physical_ids_are_not_associations(physical_id: str) -> None:
     assert parse_association_physical_id(physical_id) is None
+
+
+@pytest.mark.parametrize("name", ["acme\n", "acme\r\n", "\nacme", "", "a" * 65, 42, None])
+def test_a_name_outside_the_rule_is_not_a_tenant_name(name: object) -> None:
+    assert not is_valid_tenant_name(name)
+
+
+def test_every_rule_reaches_the_report_in_its_own_words() -> None:
+    """The handler reports each problem with the words of `rules`, which the constructs use
+    at synth too."""
+    bad_tags = [{"Key": "aws:x", "Value": "1"}, {"Key": "k", "Value": "v" * 257}]
+    name = "acme\n"
+    message = invalid(tenant_properties(name, tags=bad_tags))
+    assert f"TenantName {rules.tenant_name_problem(name)}" in message
+    assert f"Tags[0]: {rules.tag_problem('aws:x', '1')}" in message
+    assert f"Tags[1]: {rules.tag_problem('k', 'v' * 257)}" in message
+    too_many = invalid(tenant_properties(tags=tags(contract.MAX_USER_TAGS + 1)))
+    assert f"Tags: {rules.tag_count_problem(contract.MAX_USER_TAGS + 1)}" in too_many
