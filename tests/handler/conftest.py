@@ -13,7 +13,13 @@ import cloudformation_reader
 import retry
 import ses_client
 from tests.handler.cloudformation_fake import FakeCloudFormation
-from tests.handler.handler_fakes import REGION, STACK_ID, FakeContext, SesCalls
+from tests.handler.granted_policy import (
+    GrantedPolicy,
+    request_arns,
+    synthesize_handler_policy,
+    tenant_arn_in_double,
+)
+from tests.handler.handler_fakes import REGION, STACK_ID, FakeContext, SesCalls, SesRequest
 
 
 @pytest.fixture
@@ -63,16 +69,42 @@ def sesv2(aws: None, clients: tuple[Any, Any]) -> Any:
     return clients[1]
 
 
+@pytest.fixture(scope="session")
+def handler_policy() -> GrantedPolicy:
+    """The handler role's policy as the provider synthesizes it (once per test process)."""
+    return synthesize_handler_policy()
+
+
 @pytest.fixture
-def ses_calls(aws: None, clients: tuple[Any, Any]) -> Iterator[SesCalls]:
-    """Hand the handler its client, recording every SES call it makes."""
+def ses_calls(
+    aws: None, clients: tuple[Any, Any], handler_policy: GrantedPolicy
+) -> Iterator[SesCalls]:
+    """Hand the handler its client, recording every SES call it makes; when the test is
+    done, fail it if the provider's policy does not grant one of them on every ARN it was
+    made on."""
     calls = SesCalls()
     client = clients[0]
+
+    def record_request(params: dict[str, Any], model: Any, **_: Any) -> None:
+        # Before the request is built: the API parameters as the handler passed them, and
+        # the tenant's ARN as the double knows it at the time of the call.
+        arns = request_arns(params, tenant_arn_in_double)
+        calls.requests.append(SesRequest(model.name, arns))
+
     client.meta.events.register("before-call.sesv2", calls.record, unique_id="ses-calls")
+    client.meta.events.register(
+        "before-parameter-build.sesv2", record_request, unique_id="ses-requests"
+    )
     ses_client.set_client(client)
     yield calls
     ses_client.set_client(None)
     client.meta.events.unregister("before-call.sesv2", unique_id="ses-calls")
+    client.meta.events.unregister("before-parameter-build.sesv2", unique_id="ses-requests")
+    ungranted = handler_policy.ungranted(calls.requests)
+    assert not ungranted, (
+        "The handler made SES calls its role is not granted (add them to "
+        "lambda/operations.py's SES_OPERATIONS):\n" + "\n".join(ungranted)
+    )
 
 
 @pytest.fixture(autouse=True)

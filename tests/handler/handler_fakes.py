@@ -31,11 +31,24 @@ class FakeContext:
         self.remaining_ms -= int(seconds * 1000)
 
 
+@dataclass(frozen=True)
+class SesRequest:
+    """One SES request the handler made, with every ARN it is authorized on."""
+
+    operation: str
+    arns: tuple[str, ...]
+
+
 @dataclass
 class SesCalls:
-    """Every SES v2 call the handler's client makes (each attempt), as seen by botocore."""
+    """Every SES v2 call the handler's client makes (each attempt), as seen by botocore.
+
+    `calls` are the serialized requests, which tests assert on and may clear(); `requests`
+    are the same calls with the ARNs each is made on, kept for the whole test so that every
+    one of them is checked against the handler's IAM policy (conftest.py)."""
 
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    requests: list[SesRequest] = field(default_factory=list)
 
     def record(self, model: Any, params: Any, **_: Any) -> None:
         self.calls.append((model.name, params.get("body") or params.get("url_path")))
@@ -49,6 +62,7 @@ class SesCalls:
         return [name for name in self.names if not name.startswith(("Get", "List"))]
 
     def clear(self) -> None:
+        """Forget the calls made so far (not `requests`: their permissions are still checked)."""
         self.calls.clear()
 
 
