@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, ClassVar, Protocol
+from weakref import WeakKeyDictionary
 
 import jsii
 from aws_cdk import (
@@ -17,9 +18,10 @@ from aws_cdk import (
     Token,
 )
 from aws_cdk import aws_iam as iam
-from constructs import Construct
+from constructs import Construct, IValidation
 
 from ses_tenants._handler import contract, rules
+from ses_tenants.app_registry import AppRegistry
 from ses_tenants.enums import ReputationPolicy, SendingStatus, SuppressionReason, SuppressionScope
 from ses_tenants.errors import SesTenantsValidationError
 from ses_tenants.provider import ITenantProvider, TenantProvider
@@ -94,7 +96,8 @@ class Tenant(Resource):
         :param suppressed_reasons: why addresses are suppressed; needs `suppression_scope`.
             Default: none.
         :param tags: tags of the tenant, at most 49 (SES allows 50; one marks ownership).
-            Tags added with `Tags.of(scope).add(...)` are added to these.
+            Tags added with `Tags.of(scope).add(...)` are added to these, and checked with
+            them when the app is synthesized.
         :param removal_policy: RETAIN keeps the tenant in SES when it leaves the stack.
             Default: DESTROY.
         :param adopt_existing: take over a tenant of the same name that exists already
@@ -109,6 +112,12 @@ class Tenant(Resource):
         _require_enum(self, "reputation_policy", reputation_policy, ReputationPolicy)
         _require_enum(self, "sending_status", sending_status, SendingStatus)
         self._validate(tenant_name, suppression_scope, suppressed_reasons, tags)
+        # Read once: every association refers to it, and each read is a jsii call.
+        self._stack = self.stack
+        self._own_tag_keys = frozenset(tags or {})
+        stack_tenants = _StackTenants.of(self._stack)
+        stack_tenants.claim_name(self, tenant_name)
+        stack_tenants.tenants.append(self)
         self._associations: dict[str, TenantResourceAssociation] = {}
         self._send_grantees: list[iam.IGrantable] = []
         self._tags = TagManager(
@@ -135,8 +144,7 @@ class Tenant(Resource):
             },
             removal_policy=removal_policy,
         )
-        # Read once: every association refers to them, and each read is a jsii call.
-        self._stack = self.stack
+        # Read once: every association refers to it, and each read is a jsii call.
         self._tenant_name = self._resource.get_att_string(contract.ATTR_TENANT_NAME)
 
     @property
@@ -323,6 +331,72 @@ def _tag_problems(tags: Mapping[str, str]) -> Iterator[str]:
         # Each Token.is_unresolved is a jsii round trip: asked only of a tag that fails.
         if problem and not (Token.is_unresolved(key) or Token.is_unresolved(value)):
             yield problem
+
+
+class _StackTenants:
+    """What the Tenants of one stack share, read once per stack rather than once per tenant
+    (each read is a jsii round trip): the app's registry, the stack's environment, and one
+    validation that checks every tenant's tags when the app is synthesized."""
+
+    _of: ClassVar[WeakKeyDictionary[Stack, _StackTenants]] = WeakKeyDictionary()
+
+    @classmethod
+    def of(cls, stack: Stack) -> _StackTenants:
+        found = cls._of.get(stack)
+        if found is None:
+            found = cls._of[stack] = cls(stack)
+        return found
+
+    def __init__(self, stack: Stack) -> None:
+        self.tenants: list[Tenant] = []
+        self._registry = AppRegistry.of(stack)
+        # "aws://<account>/<region>", with unknown-account or unknown-region for a stack
+        # without an env: stacks without one share a namespace, as they may deploy to one.
+        self._environment = stack.environment
+        stack.node.add_validation(_TagRules(self.tenants))
+
+    def claim_name(self, tenant: Tenant, tenant_name: str) -> None:
+        """Two Tenants of one name in one account and region would manage one SES tenant:
+        the second to deploy fails (or, adopting, takes it over), and deleting either
+        deletes the tenant the other still declares."""
+        if rules.tenant_name_problem(tenant_name):
+            return  # a token (a bad literal has failed already): known only at deploy
+        key = f"{self._environment}/{tenant_name}"
+        holder = self._registry.claim("tenant name", key, tenant)
+        if holder is not None:
+            raise SesTenantsValidationError(
+                tenant,
+                "tenant_name",
+                f"{tenant_name!r} is also the tenant name of '{holder.node.path}' "
+                f"({self._environment}): SES tenant names are unique per account and region, "
+                "so both would manage one tenant. Give each its own name, or refer to the "
+                "tenant with Tenant.from_tenant_name() where it is only used.",
+            )
+
+
+@jsii.implements(IValidation)
+class _TagRules:
+    """The tag rules on all of each tenant's tags, run when the app is synthesized: tags
+    from `Tags.of(scope).add(...)` arrive through an aspect, after the constructor has
+    checked its own."""
+
+    def __init__(self, tenants: list[Tenant]) -> None:
+        self._tenants = tenants
+
+    def validate(self) -> list[str]:
+        return [
+            str(SesTenantsValidationError(tenant, "tags", problem))
+            for tenant in self._tenants
+            for problem in _all_tag_problems(tenant.tags.tag_values(), tenant._own_tag_keys)
+        ]
+
+
+def _all_tag_problems(tags: Mapping[str, str], own_keys: frozenset[str]) -> list[str]:
+    problems = list(_tag_problems(tags))
+    if count_problem := rules.tag_count_problem(len(tags)):
+        added = len(set(tags) - own_keys)
+        problems.insert(0, f"{count_problem}; {added} of them added with Tags.of()")
+    return problems
 
 
 def _describe(resource: object) -> str:

@@ -6,6 +6,8 @@ SesTenantsValidationError with its text, naming the construct path and the prope
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import aws_cdk as cdk
 import pytest
 from aws_cdk.assertions import Template
@@ -15,6 +17,8 @@ import rules
 from errors import InvalidProperties
 from properties import parse_tenant_properties
 from ses_tenants import SesTenantsValidationError, Tenant
+from ses_tenants.app_registry import AppRegistry
+from ses_tenants.customer_tenant import CustomerTenant
 from tests.constructs.helpers import ACCOUNT, REGION, new_stack, only, resources_of
 from tests.handler.handler_fakes import tenant_properties
 
@@ -35,9 +39,9 @@ BAD_TAGS = [
 BAD_TAGS_OF = [param for param in BAD_TAGS if param.values[0]]
 
 
-def _raised(build: object) -> SesTenantsValidationError:
+def _raised(build: Callable[[], object]) -> SesTenantsValidationError:
     with pytest.raises(SesTenantsValidationError) as raised:
-        build()  # type: ignore[operator]
+        build()
     return raised.value
 
 
@@ -124,3 +128,141 @@ def test_an_arn_outside_the_rule_fails_with_the_handlers_rule() -> None:
     assert error.prop == "resource_arn"
     assert error.rule == rules.resource_arn_problem(arn)
     assert "a dedicated IP pool is reached through a configuration set" in error.rule
+
+
+# Tags added with Tags.of(): they reach the tenant after its constructor, so they are
+# checked when the app is synthesized.
+
+
+def test_tags_of_scope_count_towards_the_limit_at_synth() -> None:
+    stack = new_stack()
+    app = cdk.Stage.of(stack)
+    assert isinstance(app, cdk.App)
+    own = contract.MAX_USER_TAGS - 2
+    Tenant(stack, "Acme", tenant_name="acme", tags={f"k{i}": "v" for i in range(own)})
+    for name in ("team", "cost-centre", "env"):
+        cdk.Tags.of(app).add(name, "x")
+
+    message = _synth_failure(app)
+
+    assert "[TestStack]" in message  # the stack checks its tenants
+    assert "Tenant 'TestStack/Acme': tags:" in message
+    assert str(rules.tag_count_problem(own + 3)) in message
+
+
+def test_tags_of_scope_up_to_the_limit_pass() -> None:
+    stack = new_stack()
+    own = contract.MAX_USER_TAGS - 2
+    Tenant(stack, "Acme", tenant_name="acme", tags={f"k{i}": "v" for i in range(own)})
+    cdk.Tags.of(stack).add("team", "x")
+    cdk.Tags.of(stack).add("k0", "overrides an own tag, so it adds none")
+    cdk.Tags.of(stack).add("env", "x")
+    properties = _tenant_properties(Template.from_stack(stack))
+    assert len(properties[contract.PROP_TAGS]) == contract.MAX_USER_TAGS
+
+
+@pytest.mark.parametrize(("key", "value"), BAD_TAGS_OF)
+def test_a_bad_tag_from_tags_of_fails_at_synth(key: str, value: str) -> None:
+    stack = new_stack()
+    app = cdk.Stage.of(stack)
+    assert isinstance(app, cdk.App)
+    Tenant(stack, "Acme", tenant_name="acme")
+    cdk.Tags.of(app).add(key, value)
+
+    message = _synth_failure(app)
+
+    assert "Tenant 'TestStack/Acme': tags:" in message
+    assert str(rules.tag_problem(key, value)) in message
+
+
+def test_every_tenant_with_a_bad_tag_from_tags_of_is_named() -> None:
+    stack = new_stack()
+    app = cdk.Stage.of(stack)
+    assert isinstance(app, cdk.App)
+    Tenant(stack, "Acme", tenant_name="acme")
+    Tenant(stack, "Globex", tenant_name="globex")
+    cdk.Tags.of(app).add("AWS:team", "mail")
+
+    message = _synth_failure(app)
+
+    assert "Tenant 'TestStack/Acme': tags:" in message
+    assert "Tenant 'TestStack/Globex': tags:" in message
+
+
+# Two tenants of one name in one app
+
+
+def test_two_tenants_of_one_name_in_one_stack_fail_naming_both() -> None:
+    stack = new_stack()
+    Tenant(stack, "Acme", tenant_name="acme")
+    error = _raised(lambda: Tenant(stack, "AcmeAgain", tenant_name="acme"))
+    assert error.construct_path == "TestStack/AcmeAgain"
+    assert error.prop == "tenant_name"
+    assert "'TestStack/Acme'" in error.rule
+    assert "'acme'" in error.rule
+
+
+def test_two_tenants_of_one_name_in_two_stacks_fail_naming_both() -> None:
+    app = cdk.App()
+    Tenant(cdk.Stack(app, "First", env=ENV), "Acme", tenant_name="acme")
+    other = cdk.Stack(app, "Second", env=ENV)
+    error = _raised(lambda: Tenant(other, "Acme", tenant_name="acme"))
+    assert error.construct_path == "Second/Acme"
+    assert "'First/Acme'" in error.rule
+
+
+def test_two_customers_of_one_tenant_name_fail_naming_both() -> None:
+    stack = new_stack()
+    CustomerTenant(stack, "One", tenant_name="acme", domain="one.example.com")
+    error = _raised(
+        lambda: CustomerTenant(stack, "Two", tenant_name="acme", domain="two.example.com")
+    )
+    assert error.construct_path == "TestStack/Two/Tenant"
+    assert "'TestStack/One/Tenant'" in error.rule
+
+
+def test_env_agnostic_stacks_share_one_namespace() -> None:
+    app = cdk.App()
+    Tenant(cdk.Stack(app, "First"), "Acme", tenant_name="acme")
+    error = _raised(lambda: Tenant(cdk.Stack(app, "Second"), "Acme", tenant_name="acme"))
+    assert "'First/Acme'" in error.rule
+
+
+def test_one_name_in_two_regions_or_accounts_is_two_tenants() -> None:
+    app = cdk.App()
+    for stack_id, account, region in [
+        ("UsEast", ACCOUNT, "us-east-1"),
+        ("EuWest", ACCOUNT, "eu-west-1"),
+        ("OtherAccount", "210987654321", "us-east-1"),
+    ]:
+        stack = cdk.Stack(app, stack_id, env=cdk.Environment(account=account, region=region))
+        Tenant(stack, "Acme", tenant_name="acme")
+    app.synth()
+
+
+def test_one_name_in_two_apps_is_no_clash() -> None:
+    Tenant(new_stack(), "Acme", tenant_name="acme")
+    Tenant(new_stack(), "Acme", tenant_name="acme")
+
+
+def test_token_names_and_imported_tenants_claim_nothing() -> None:
+    stack = new_stack()
+    name = cdk.CfnParameter(stack, "Name").value_as_string
+    Tenant(stack, "FromParameter", tenant_name=name)
+    Tenant(stack, "FromParameterToo", tenant_name=name)
+    Tenant.from_tenant_name(stack, "Imported", "acme")
+    Tenant(stack, "Acme", tenant_name="acme")
+    Template.from_stack(stack)
+
+
+def test_the_app_registry_returns_the_holder_of_a_claimed_key() -> None:
+    app = cdk.App()
+    first = cdk.Stack(app, "First")
+    second = cdk.Stack(app, "Second")
+    registry = AppRegistry.of(first)
+
+    assert AppRegistry.of(second) is registry
+    assert AppRegistry.of(new_stack()) is not registry
+    assert registry.claim("tenant name", "acme", first) is None
+    assert registry.claim("tenant name", "acme", second) is first
+    assert registry.claim("association", "acme", second) is None  # kinds are apart
