@@ -184,8 +184,9 @@ def _literal_name(resource: Associable) -> str | None:
     return name if isinstance(name, str) and _TOKEN_MARKER not in name else None
 
 
-def resource_arn_of(resource: Associable) -> str:
-    """The ARN SES expects in an association, for any `Associable`."""
+def resource_arn_of(resource: Associable, tenant: Construct) -> str:
+    """The ARN SES expects in an association, for any `Associable`. Anything else fails with
+    SesTenantsValidationError naming `tenant`, the construct `associate` was called on."""
     if isinstance(resource, str):
         return resource
     if isinstance(resource, ses.CfnTemplate):
@@ -198,10 +199,31 @@ def resource_arn_of(resource: Associable) -> str:
     configuration_set_name = getattr(resource, "configuration_set_name", None)
     if configuration_set_name is not None:
         return _ses_arn(resource, "configuration-set", configuration_set_name)
-    raise TypeError(
-        f"cannot associate {resource!r}: expected an email identity, configuration set, "
-        "CfnTemplate or an SES resource ARN"
+    # Read only on the way to failing: a pool is the likeliest mistake, and has its own advice.
+    if isinstance(resource, ses.CfnDedicatedIpPool) or (
+        getattr(resource, "dedicated_ip_pool_name", None) is not None
+    ):
+        raise SesTenantsValidationError(
+            tenant,
+            "associate",
+            f"cannot associate {_describe(resource)}: SES does not associate a dedicated IP "
+            "pool with a tenant. Associate the configuration set that routes through the "
+            "pool instead (ses.ConfigurationSet(..., dedicated_ip_pool=pool)): the tenant "
+            "sends through the pool with it",
+        )
+    raise SesTenantsValidationError(
+        tenant,
+        "associate",
+        f"cannot associate {_describe(resource)}: expected an ses.IEmailIdentity, an "
+        "ses.IConfigurationSet, an ses.CfnTemplate or the ARN of an SES email identity, "
+        "configuration set or template",
     )
+
+
+def _describe(resource: object) -> str:
+    if isinstance(resource, Construct):
+        return f"{type(resource).__name__} '{resource.node.path}'"
+    return repr(resource)
 
 
 def _ses_arn(resource: IConstruct, resource_type: str, name: str) -> str:

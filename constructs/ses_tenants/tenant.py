@@ -186,7 +186,7 @@ class Tenant(Resource):
             resource_arn_of,
         )
 
-        resource_arn = resource_arn_of(resource)
+        resource_arn = resource_arn_of(resource, self)
         remember_literal_name(resource, resource_arn)
         key = association_key(self._stack, resource_arn)
         if key in self._associations:

@@ -7,9 +7,13 @@ SesTenantsValidationError with its text, naming the construct path and the prope
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
+from typing import Any
 
 import aws_cdk as cdk
 import pytest
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_ses as ses
 from aws_cdk.assertions import Template
 
 import contract
@@ -266,3 +270,48 @@ def test_the_app_registry_returns_the_holder_of_a_claimed_key() -> None:
     assert registry.claim("tenant name", "acme", first) is None
     assert registry.claim("tenant name", "acme", second) is first
     assert registry.claim("association", "acme", second) is None  # kinds are apart
+
+
+# associate()
+
+
+def test_associating_a_dedicated_ip_pool_says_to_associate_its_configuration_set() -> None:
+    stack = new_stack()
+    tenant = Tenant(stack, "Acme", tenant_name="acme")
+    pools: list[Any] = [
+        ses.DedicatedIpPool(stack, "Pool"),
+        ses.DedicatedIpPool.from_dedicated_ip_pool_name(stack, "Imported", "shared"),
+        ses.CfnDedicatedIpPool(stack, "CfnPool"),
+    ]
+    for pool in pools:
+        error = _raised(partial(tenant.associate, pool))
+        assert error.construct_path == "TestStack/Acme"
+        assert error.prop == "associate"
+        assert "dedicated IP pool" in error.rule
+        assert "configuration set that routes through" in error.rule
+
+
+@pytest.mark.parametrize(
+    ("make", "described_as"),
+    [
+        (lambda stack: s3.Bucket(stack, "Bucket"), "'TestStack/Bucket'"),
+        (
+            lambda stack: ses.CfnEmailIdentity(stack, "Cfn", email_identity="a.example.com"),
+            "'TestStack/Cfn'",
+        ),
+        (lambda stack: 42, "42"),
+        (lambda stack: None, "None"),
+    ],
+)
+def test_associating_an_unsupported_object_names_what_is_accepted(
+    make: Callable[[cdk.Stack], Any], described_as: str
+) -> None:
+    stack = new_stack()
+    tenant = Tenant(stack, "Acme", tenant_name="acme")
+    candidate = make(stack)
+    error = _raised(lambda: tenant.associate(candidate))
+    assert error.construct_path == "TestStack/Acme"
+    assert error.prop == "associate"
+    assert described_as in error.rule
+    for accepted in ("ses.IEmailIdentity", "ses.IConfigurationSet", "ses.CfnTemplate", "ARN"):
+        assert accepted in error.rule
