@@ -173,6 +173,16 @@ class Tenant(Resource):
     def associated_resource_arns(self) -> list[str]:
         return [a.resource_arn for a in self._associations.values()]
 
+    def apply_removal_policy(self, policy: RemovalPolicy) -> None:
+        """What happens to the tenant in SES when it leaves the stack or is replaced, as on
+        CDK's own resources: RETAIN keeps it. Sets the tenant resource's DeletionPolicy and
+        UpdateReplacePolicy; associations are always removed.
+
+        Resource's own method looks for a CfnResource as the default child; the tenant's
+        default child is its CustomResource, whose own default child is the CfnResource.
+        """
+        self._resource.apply_removal_policy(policy)
+
     def associate(self, resource: Associable) -> TenantResourceAssociation:
         """Associate an email identity, configuration set or template with this tenant.
 

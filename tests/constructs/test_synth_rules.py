@@ -315,3 +315,24 @@ def test_associating_an_unsupported_object_names_what_is_accepted(
     assert described_as in error.rule
     for accepted in ("ses.IEmailIdentity", "ses.IConfigurationSet", "ses.CfnTemplate", "ARN"):
         assert accepted in error.rule
+
+
+# apply_removal_policy()
+
+
+@pytest.mark.parametrize(
+    ("initial", "applied", "expected"),
+    [
+        (cdk.RemovalPolicy.DESTROY, cdk.RemovalPolicy.RETAIN, "Retain"),
+        (cdk.RemovalPolicy.RETAIN, cdk.RemovalPolicy.DESTROY, "Delete"),
+    ],
+)
+def test_apply_removal_policy_sets_the_tenants_deletion_and_replace_policy(
+    initial: cdk.RemovalPolicy, applied: cdk.RemovalPolicy, expected: str
+) -> None:
+    stack = new_stack()
+    tenant = Tenant(stack, "Acme", tenant_name="acme", removal_policy=initial)
+    tenant.apply_removal_policy(applied)
+    _, resource = only(resources_of(Template.from_stack(stack), contract.TENANT_RESOURCE_TYPE))
+    assert resource["DeletionPolicy"] == expected
+    assert resource["UpdateReplacePolicy"] == expected
