@@ -21,11 +21,11 @@ class AppRegistry:
     @staticmethod
     def of(scope: IConstruct) -> AppRegistry:
         root = scope.node.root
-        registry = getattr(root, _ATTRIBUTE, None)
+        registry: AppRegistry | None = getattr(root, _ATTRIBUTE, None)
         if registry is None:
             registry = AppRegistry()
             setattr(root, _ATTRIBUTE, registry)
-        return registry  # type: ignore[no-any-return]
+        return registry
 
     def claim(self, kind: str, key: str, construct: Construct) -> Construct | None:
         """Record that `construct` holds `key` of `kind`; the construct that already held

@@ -174,7 +174,8 @@ def _literal_name(resource: Associable) -> str | None:
     if isinstance(resource, ses.CfnTemplate):
         name = getattr(resource.template, "template_name", None)
     else:
-        default_child = getattr(resource, "node", None) and resource.node.default_child
+        node = getattr(resource, "node", None)
+        default_child = node.default_child if node is not None else None
         if isinstance(default_child, ses.CfnEmailIdentity):
             name = default_child.email_identity
         elif isinstance(default_child, ses.CfnConfigurationSet):
