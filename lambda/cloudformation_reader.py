@@ -30,6 +30,22 @@ REQUIRED_OPERATIONS = CLOUDFORMATION_OPERATIONS
 VALIDATION_ERROR_CODE = "ValidationError"
 
 
+#: Stack statuses while CloudFormation undoes a failed create or update.
+ROLLBACK_STATUSES = frozenset(
+    {
+        "ROLLBACK_IN_PROGRESS",
+        "UPDATE_ROLLBACK_IN_PROGRESS",
+        "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS",
+    }
+)
+
+
+def stack_name_of(stack_id: str) -> str:
+    """The name in a stack id (arn:...:stack/<name>/<uuid>)."""
+    parts = stack_id.split(":stack/", 1)[-1].split("/")
+    return parts[0]
+
+
 @dataclass(frozen=True)
 class StackResource:
     logical_id: str

@@ -51,6 +51,10 @@ RESERVED_TAG_PREFIX = "aws:"
 # The ownership mark: a tag on every tenant this library creates or adopts, whose value
 # names the stack and logical id that own it. It counts towards SES's 50-tag limit.
 OWNER_TAG_KEY = "ses-tenants:owner"
+# The adoption record: while a deploy that adopted a tenant may still roll back, the tenant
+# carries what it was like before (adoption.py), so the rollback can give it back. Adopting
+# therefore needs one more free tag than creating.
+ADOPTION_RECORD_TAG_KEY = "ses-tenants:adopted-from"
 MAX_USER_TAGS = MAX_TAGS - 1
 
 # Resource ARN segments SES accepts in a tenant association.

@@ -51,6 +51,14 @@ def describe_owner(mark: str | None) -> str:
     return f"it is owned by the CloudFormation resource {mark}"
 
 
+def logical_id_of_mark(mark: str | None) -> str | None:
+    """The logical id in a readable mark; None for a digest."""
+    if stack_of_mark(mark) is None:
+        return None
+    assert mark is not None
+    return mark.rpartition("/")[2]
+
+
 def stack_of_mark(mark: str | None) -> str | None:
     """The stack id in a readable mark ("{stack id}/{logical id}"); None for a digest."""
     if not mark or mark.startswith(DIGEST_PREFIX):

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from enum import Enum
 from typing import TypeVar
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotocoreConnectionError
 
 from errors import RequestFailed
@@ -27,6 +27,9 @@ T = TypeVar("T")
 #: Kept free at the end of the function's time: enough for one more SES call (the client's
 #: read timeout), undoing a half-done Create, and returning the failure to the framework.
 SAFETY_MARGIN_MS = 45_000
+#: The part of the margin an undo may use: forward work stops SAFETY_MARGIN_MS before the
+#: timeout, so an undo always has its own (SAFETY_MARGIN_MS - UNDO_MARGIN_MS) of retries.
+UNDO_MARGIN_MS = 5_000
 #: SES allows about one control-plane request per second per account, hence a 1 s base.
 BASE_DELAY_SECONDS = 1.0
 MAX_DELAY_SECONDS = 20.0
@@ -68,8 +71,17 @@ _MAX_ATTEMPTS = {
 }
 
 
+#: Errors in transport: the connection failed, or the answer was lost (a read timeout, a
+#: connection closed mid-answer), so a write may or may not have happened.
+TRANSPORT_ERRORS = (BotocoreConnectionError, HTTPClientError)
+
+
 class OutOfTime(RequestFailed):
     """Retrying would run into the Lambda timeout, so the request fails now with a reason."""
+
+
+class TransportFailed(RequestFailed):
+    """A call's transport kept failing; whether a write happened is unknown."""
 
 
 def error_code(error: BaseException) -> str | None:
@@ -80,7 +92,7 @@ def error_code(error: BaseException) -> str | None:
 
 def classify(error: BaseException, *, retry_not_found: bool) -> Retryable | None:
     """Whether an SES call that raised `error` is worth another attempt, and why."""
-    if isinstance(error, BotocoreConnectionError):
+    if isinstance(error, TRANSPORT_ERRORS):
         return Retryable.TRANSIENT
     if not isinstance(error, ClientError):
         return None
@@ -116,18 +128,24 @@ class Retrier:
     ) -> T:
         """`action()`, retried on throttling, transient errors and (if asked) NotFound.
 
-        The last error is re-raised once its kind's attempts are used up; OutOfTime is raised
-        instead when waiting for the next attempt would eat into the safety margin.
+        The last error is re-raised once its kind's attempts are used up (a transport error
+        as TransportFailed, naming the call); OutOfTime is raised instead when waiting for
+        the next attempt would eat into the safety margin.
         """
         attempt = 0
         while True:
             attempt += 1
             try:
                 return action()
-            except (ClientError, BotocoreConnectionError) as error:
+            except (ClientError, *TRANSPORT_ERRORS) as error:
                 kind = classify(error, retry_not_found=retry_not_found)
                 limit = _MAX_ATTEMPTS.get(kind) if kind else None
                 if kind is None or (limit is not None and attempt >= limit):
+                    if isinstance(error, TRANSPORT_ERRORS):
+                        raise TransportFailed(
+                            f"{description} failed after {attempt} attempt(s): "
+                            f"{_reason(error)}. Whether SES carried it out is unknown."
+                        ) from error
                     raise
                 delay = self.backoff_seconds(attempt)
                 remaining_ms = self._remaining_time_ms()
@@ -149,6 +167,16 @@ class Retrier:
                     _reason(error),
                 )
                 (self._sleep_function or sleep)(delay)
+
+    def for_undo(self) -> Retrier:
+        """The same retries, allowed into the safety margin down to UNDO_MARGIN_MS: the time
+        kept back from forward work is what an undo runs on."""
+        return Retrier(
+            self._remaining_time_ms,
+            margin_ms=min(self._margin_ms, UNDO_MARGIN_MS),
+            jitter=self._jitter,
+            sleep_function=self._sleep_function,
+        )
 
     def backoff_seconds(self, attempt: int) -> float:
         """Exponential backoff with jitter: between half and all of base * 2^(attempt-1).

@@ -14,7 +14,7 @@ from botocore.exceptions import ClientError
 
 from errors import RequestFailed
 from properties import Suppression
-from retry import NOT_FOUND_CODE, Retrier, error_code
+from retry import NOT_FOUND_CODE, TRANSPORT_ERRORS, Retrier, error_code
 from tenant_changes import reputation_policy_arn
 
 T = TypeVar("T")
@@ -26,13 +26,25 @@ REPUTATION_ENTITY_TYPE = "RESOURCE"
 
 
 class TenantAlreadyExists(Exception):
-    """CreateTenant found the name taken (by us, on a retry, or by someone else)."""
+    """CreateTenant found the name taken (by us, on a retry, or by someone else).
+
+    `after_lost_answer`: an earlier attempt of this same call lost its answer in transport,
+    so the tenant may be this very request's.
+    """
+
+    def __init__(self, name: str, *, after_lost_answer: bool) -> None:
+        super().__init__(name)
+        self.after_lost_answer = after_lost_answer
 
 
 class SesGateway:
     def __init__(self, client: Any, retrier: Retrier) -> None:
         self._client = client
         self._retrier = retrier
+
+    def for_undo(self) -> SesGateway:
+        """This gateway with the time kept back for undoing (see Retrier.for_undo)."""
+        return SesGateway(self._client, self._retrier.for_undo())
 
     # Tenants
 
@@ -43,14 +55,20 @@ class SesGateway:
         request: dict[str, Any] = {"TenantName": name, "Tags": _ses_tags(tags)}
         if suppression is not None:
             request["SuppressionAttributes"] = _suppression_request(suppression)
+        lost_answers: list[BaseException] = []
+
+        def attempt() -> dict[str, Any]:
+            try:
+                return dict(self._client.create_tenant(**request))
+            except TRANSPORT_ERRORS as error:
+                lost_answers.append(error)
+                raise
+
         try:
-            return self._call(
-                f"CreateTenant of tenant '{name}'",
-                lambda: self._client.create_tenant(**request),
-            )
+            return self._call(f"CreateTenant of tenant '{name}'", attempt)
         except ClientError as error:
             if error_code(error) == ALREADY_EXISTS_CODE:
-                raise TenantAlreadyExists(name) from error
+                raise TenantAlreadyExists(name, after_lost_answer=bool(lost_answers)) from error
             hint = (
                 " The account has reached its tenant quota in this region (10,000 by "
                 "default): delete unused tenants or request a quota increase."
@@ -59,12 +77,17 @@ class SesGateway:
             )
             raise _failure(f"Creating tenant '{name}'", error, hint) from error
 
-    def get_tenant(self, name: str) -> dict[str, Any] | None:
-        """The tenant (GetTenant's `Tenant`), or None if there is none of that name."""
+    def get_tenant(self, name: str, *, wait_if_new: bool = False) -> dict[str, Any] | None:
+        """The tenant (GetTenant's `Tenant`), or None if there is none of that name.
+
+        `wait_if_new`: NotFound is retried a few times first, for a tenant that SES has
+        just created (or has said exists) and may not show yet.
+        """
         try:
             answer = self._call(
                 f"GetTenant of tenant '{name}'",
                 lambda: self._client.get_tenant(TenantName=name),
+                retry_not_found=wait_if_new,
             )
         except ClientError as error:
             if error_code(error) == NOT_FOUND_CODE:

@@ -7,6 +7,7 @@ CreateTenant cannot set by itself) and the convergence of a tenant that already 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,6 +39,11 @@ class TenantChanges:
     suppression: Suppression | None = None
     reputation_policy: str | None = None
     sending_status: str | None = None
+
+    def also_removing(self, key: str) -> TenantChanges:
+        """These changes, with `key` removed from the tags as well."""
+        keys = tuple(sorted({*self.tag_keys_to_remove, key}))
+        return dataclasses.replace(self, tag_keys_to_remove=keys)
 
     @property
     def is_empty(self) -> bool:
@@ -95,19 +101,26 @@ def observed_state(tenant: Mapping[str, Any], reputation_entity: Mapping[str, An
     )
 
 
-def changes_between(current: TenantState, desired: TenantState) -> TenantChanges:
-    """The fewest writes that turn `current` into `desired`."""
+#: Tags the library itself manages, which an update never removes as undeclared: losing the
+#: mark would make the tenant look foreign (a later Delete would leave it behind), and the
+#: adoption record is removed only on purpose.
+LIBRARY_TAG_KEYS = frozenset({contract.OWNER_TAG_KEY, contract.ADOPTION_RECORD_TAG_KEY})
+
+
+def changes_between(
+    current: TenantState, desired: TenantState, *, keep: frozenset[str] = LIBRARY_TAG_KEYS
+) -> TenantChanges:
+    """The fewest writes that turn `current` into `desired`; tags in `keep` stay even when
+    `desired` lacks them. Tags under AWS's reserved prefix are never ours to remove."""
     tags_to_set = {
         key: value for key, value in desired.tags.items() if current.tags.get(key) != value
     }
-    # The mark is never removed: losing it would make the tenant look foreign, and a later
-    # Delete would then leave it behind. Tags under AWS's reserved prefix are not ours either.
     tag_keys_to_remove = tuple(
         sorted(
             key
             for key in current.tags
             if key not in desired.tags
-            and key != contract.OWNER_TAG_KEY
+            and key not in keep
             and not key.lower().startswith(contract.RESERVED_TAG_PREFIX)
         )
     )

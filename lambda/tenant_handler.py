@@ -22,7 +22,6 @@ import tenant_resource
 from claims import Claimant
 from cloudformation_reader import StackReader
 from errors import InvalidProperties, RequestFailed
-from ownership import owner_mark
 from properties import TenantSpec, parse_association_properties, parse_tenant_properties
 from retry import Retrier
 from ses_gateway import SesGateway
@@ -74,18 +73,21 @@ class _Services:
 
 
 def _on_tenant_event(event: Event, services: _Services) -> Response:
-    mark = owner_mark(event["StackId"], event["LogicalResourceId"])
+    claimant = Claimant(event["StackId"], event["LogicalResourceId"])
     request_type = event["RequestType"]
     if request_type == "Create":
-        return tenant_resource.create(
-            parse_tenant_properties(event["ResourceProperties"]), mark, services.ses()
-        )
+        spec = parse_tenant_properties(event["ResourceProperties"])
+        return tenant_resource.create(spec, claimant, services.ses(), services.stacks())
     if request_type == "Update":
         new = parse_tenant_properties(event["ResourceProperties"])
         old = _previous_tenant_spec(event.get("OldResourceProperties") or {})
-        return tenant_resource.update(event["PhysicalResourceId"], old, new, mark, services.ses())
+        return tenant_resource.update(
+            event["PhysicalResourceId"], old, new, claimant, services.ses(), services.stacks()
+        )
     if request_type == "Delete":
-        return tenant_resource.delete(event["PhysicalResourceId"], mark, services.ses())
+        return tenant_resource.delete(
+            event["PhysicalResourceId"], claimant, services.ses(), services.stacks()
+        )
     raise RequestFailed(f"Unsupported RequestType {request_type!r}")
 
 
@@ -125,7 +127,8 @@ _HANDLERS: dict[str, Callable[[Event, _Services], Response]] = {
 
 def _remaining_time(context: Any) -> Callable[[], int]:
     if context is not None:
-        return context.get_remaining_time_in_millis  # type: ignore[no-any-return]
+        remaining: Callable[[], int] = context.get_remaining_time_in_millis
+        return remaining
     deadline = time.monotonic() + DEFAULT_TIME_BUDGET_MS / 1000
 
     def remaining_ms() -> int:

@@ -344,7 +344,7 @@ def test_a_stack_that_cannot_be_read_fails_the_delete_and_keeps_the_association(
             {"Error": {"Code": "AccessDenied", "Message": "not authorized"}}, "DescribeStacks"
         )
 
-    stacks.describe_stacks = denied  # type: ignore[method-assign]
+    stacks.describe_stacks = denied  # type: ignore[method-assign,assignment]
 
     with pytest.raises(RequestFailed) as raised:
         tenant_handler.on_event(event("Delete", IDENTITY, physical_id=PHYSICAL_ID), context)

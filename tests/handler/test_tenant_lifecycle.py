@@ -14,7 +14,9 @@ from botocore.exceptions import ClientError
 import contract
 import ses_tenants.testing as double
 import tenant_handler
+from adoption import AdoptionRecord
 from errors import InvalidProperties, RequestFailed
+from properties import Suppression
 from retry import SAFETY_MARGIN_MS, OutOfTime
 from tests.handler.handler_fakes import (
     ACCOUNT,
@@ -150,8 +152,8 @@ def test_a_retried_create_converges_a_tenant_left_half_done(
 
     assert ses_calls.writes == [
         "CreateTenant",
-        "TagResource",
         "UntagResource",
+        "TagResource",
         "PutTenantSuppressionAttributes",
         "UpdateReputationEntityPolicy",
         "UpdateReputationEntityCustomerManagedStatus",
@@ -176,7 +178,13 @@ def test_a_create_failing_after_create_tenant_deletes_the_tenant_again(
     assert "UpdateReputationEntityPolicy of tenant 'acme' to 'strict' failed" in message
     assert "AccessDeniedException: User is not authorized" in message
     assert "Tenant 'acme' created by this request has been deleted again" in message
-    assert ses_calls.names == ["CreateTenant", "UpdateReputationEntityPolicy", "DeleteTenant"]
+    # The undo deletes the tenant only after reading that it still carries this mark.
+    assert ses_calls.names == [
+        "CreateTenant",
+        "UpdateReputationEntityPolicy",
+        "GetTenant",
+        "DeleteTenant",
+    ]
     assert not exists(sesv2)
 
 
@@ -251,12 +259,22 @@ def test_adoption_takes_the_tenant_over_and_converges_it(
     assert response["Data"][contract.ATTR_TENANT_ID] == existing["TenantId"]
     assert ses_calls.writes == [
         "CreateTenant",
-        "TagResource",
         "UntagResource",
+        "TagResource",
         "PutTenantSuppressionAttributes",
         "UpdateReputationEntityCustomerManagedStatus",
     ]
-    assert read_back(sesv2) == {
+    tags = read_back(sesv2)["tags"]
+    # What the tenant was like, for a rollback of this deploy to give it back.
+    record = AdoptionRecord.decode(tags.pop(contract.ADOPTION_RECORD_TAG_KEY))
+    assert record == AdoptionRecord(
+        previous_mark=existing_mark,
+        reputation_policy="standard",
+        sending_status="ENABLED",
+        suppression=Suppression("ACCOUNT", ("BOUNCE",)),
+        tags={"old": "1", "team": "post"},
+    )
+    assert {**read_back(sesv2), "tags": tags} == {
         "tags": {"team": "mail", contract.OWNER_TAG_KEY: OUR_MARK},
         "suppression": None,
         "policy": POLICY_ARN + "standard",
@@ -387,7 +405,7 @@ def update(context: FakeContext, old: dict[str, Any], new: dict[str, Any]) -> di
         ),
         (
             {contract.PROP_TAGS: [{"Key": "team", "Value": "post"}]},
-            ["TagResource", "UntagResource"],
+            ["UntagResource", "TagResource"],
             {"tags": {"team": "post", contract.OWNER_TAG_KEY: OUR_MARK}},
         ),
         (
@@ -600,7 +618,7 @@ def test_throttling_during_an_update_is_retried(
 
     update(context, BASE, {**BASE, contract.PROP_TAGS: [{"Key": "team", "Value": "post"}]})
 
-    assert ses_calls.writes == ["TagResource"] * 4 + ["UntagResource"]
+    assert ses_calls.writes == ["UntagResource"] + ["TagResource"] * 4
     assert len(slept) == 3
     assert read_back(sesv2)["tags"] == {"team": "post", contract.OWNER_TAG_KEY: OUR_MARK}
 
