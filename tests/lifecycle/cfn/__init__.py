@@ -22,10 +22,16 @@ IAM roles and the like are only recorded). What it models, because lifecycle bug
   function and may not change; a resource may not change type; an export that another stack
   imports may neither change nor go away; ``Rules`` assertions are checked.
 
+- Status and rollbacks. Stacks and resources go through CloudFormation's statuses, current
+  while a provisioner runs; a failed create, update or delete is rolled back as
+  CloudFormation does it (see ``engine``), and tests can make any step fail.
+- Reads. ``CloudFormation.read_client()`` answers DescribeStacks and ListStackResources as
+  boto3 does, for a handler that reads its own stack.
+
 It fails loudly (``SimulationError``) on anything it does not model, such as an unknown
 resource type or intrinsic. What CloudFormation itself would fail with (a provisioner or
 handler error, a missing export, a custom resource without a requested attribute) raises
-``StackOperationFailed``.
+``StackOperationFailed``, after the rollback.
 
 Modules, by concern:
 
@@ -37,5 +43,7 @@ Modules, by concern:
 - ``provisioners``: the interface between the engine and a resource type, and the
   record-only provisioners of the types CDK adds around custom resources.
 - ``provider_framework``: custom resources served by CDK's Provider framework.
-- ``engine``: ``CloudFormation`` itself, deploying and deleting stacks.
+- ``status``: stack and resource statuses, events and descriptions.
+- ``engine``: ``CloudFormation`` itself, deploying and deleting stacks and rolling them back.
+- ``read_api``: the boto3-shaped read client over the engine's stacks.
 """

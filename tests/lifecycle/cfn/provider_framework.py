@@ -11,12 +11,15 @@ from typing import Any
 from urllib.parse import quote
 
 from tests.lifecycle.cfn.account import ACCOUNT_ID, PARTITION, REGION
-from tests.lifecycle.cfn.provisioners import Provisioned, ResourceRequest
+from tests.lifecycle.cfn.provisioners import Provisioned, ProvisionerFailed, ResourceRequest
 from tests.lifecycle.cfn.state import DeployedResource, StackInfo
 from tests.lifecycle.cfn.template import SERVICE_TOKEN
 
 #: CloudFormation rejects a custom resource response larger than this.
 MAX_CUSTOM_RESOURCE_RESPONSE_BYTES = 4096
+#: The physical id the framework reports for a failed Create; it answers the Delete that
+#: CloudFormation's rollback then sends itself, without calling the user handler.
+CREATE_FAILED_PHYSICAL_ID_MARKER = "AWSCDK::CustomResourceProviderFramework::CREATE_FAILED"
 
 
 class FakeLambdaContext:
@@ -52,7 +55,9 @@ class ProviderFrameworkCustomResource:
 
     The framework's rules apply: a missing PhysicalResourceId defaults to the request id on
     Create and to the current one on Update; a Delete may not change it; the response sent to
-    CloudFormation must fit in 4 KB. A handler that raises fails the step.
+    CloudFormation must fit in 4 KB. A handler that raises fails the step; a failed Create
+    reports the framework's CREATE_FAILED marker as its physical id, and the Delete of that
+    marker (a rollback's) is answered without calling the handler.
     """
 
     def __init__(self, on_event: OnEvent, *, timeout_ms: int = 600_000) -> None:
@@ -63,7 +68,13 @@ class ProviderFrameworkCustomResource:
     def create(self, request: ResourceRequest) -> Provisioned:
         event = self._event("Create", request.stack, request.logical_id, request.resource_type)
         event["ResourceProperties"] = copy.deepcopy(dict(request.properties))
-        return self._provisioned(event, self._invoke(event), default_id=event["RequestId"])
+        try:
+            response = self._invoke(event)
+        except Exception as error:
+            raise ProvisionerFailed(
+                f"{type(error).__name__}: {error}", physical_id=CREATE_FAILED_PHYSICAL_ID_MARKER
+            ) from error
+        return self._provisioned(event, response, default_id=event["RequestId"])
 
     def update(self, request: ResourceRequest, current: DeployedResource) -> Provisioned:
         event = self._event("Update", request.stack, request.logical_id, request.resource_type)
@@ -73,6 +84,8 @@ class ProviderFrameworkCustomResource:
         return self._provisioned(event, self._invoke(event), default_id=current.physical_id)
 
     def delete(self, stack: StackInfo, resource: DeployedResource) -> None:
+        if resource.physical_id == CREATE_FAILED_PHYSICAL_ID_MARKER:
+            return
         event = self._event("Delete", stack, resource.logical_id, resource.resource_type)
         event["PhysicalResourceId"] = resource.physical_id
         event["ResourceProperties"] = copy.deepcopy(dict(resource.properties))

@@ -37,11 +37,31 @@ class Provisioned:
     attributes: Mapping[str, Any] = field(default_factory=dict)
 
 
+class ProvisionerFailed(Exception):
+    """A failed step that still leaves CloudFormation a physical id (such as the Provider
+    framework's marker for a failed Create), which the rollback then deletes.
+
+    Any other exception fails the step with no physical id: a failed Create is then not
+    deleted at all."""
+
+    def __init__(self, reason: str, *, physical_id: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.physical_id = physical_id
+
+
 class Provisioner(Protocol):
     """Creates, updates and deletes the physical resources of one resource type.
 
     `update` returns a new physical id to replace the resource (the engine deletes the old
-    one in the cleanup phase), or the current one for an update in place.
+    one in the cleanup phase), or the current one for an update in place. A rollback calls
+    `update` again with the old properties as `request` and the new ones as `current`.
+
+    A provisioner may also have ``requires_replacement(request, current) -> bool``, saying
+    whether an update replaces the resource. The engine asks it when an update of a type
+    other than a custom resource fails: only an update in place is then rolled back with an
+    Update (a failed replacement left the old resource as it was). Without the method, a
+    failed update is assumed to have changed nothing.
     """
 
     def create(self, request: ResourceRequest) -> Provisioned: ...
@@ -81,11 +101,13 @@ class RecordOnly:
         return Provisioned(physical_id, self._attributes(physical_id))
 
     def update(self, request: ResourceRequest, current: DeployedResource) -> Provisioned:
-        if self._name_property and request.properties.get(
-            self._name_property
-        ) != current.properties.get(self._name_property):
+        if self.requires_replacement(request, current):
             return self.create(request)
         return Provisioned(current.physical_id, current.attributes)
+
+    def requires_replacement(self, request: ResourceRequest, current: DeployedResource) -> bool:
+        name = self._name_property
+        return name is not None and request.properties.get(name) != current.properties.get(name)
 
     def delete(self, stack: StackInfo, resource: DeployedResource) -> None:
         return None

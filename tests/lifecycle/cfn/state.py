@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from tests.lifecycle.cfn.template import Template
@@ -39,6 +39,9 @@ class DeployedStack:
     outputs: dict[str, Any]
     exports: dict[str, Any]
     imports: frozenset[str]
+    #: The parameter values it was deployed with (an unchanged template with unchanged
+    #: parameters is not an update).
+    parameters: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -57,6 +60,9 @@ class Operation:
     resource_type: str
     action: str
     physical_id: str
+    #: What the stack was doing (e.g. UPDATE_ROLLBACK_IN_PROGRESS for a rollback's Update);
+    #: left out of comparisons, so that a test can expect a step without it.
+    stack_status: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)
