@@ -1,14 +1,16 @@
 """Create, update and delete a Custom::SesTenantResourceAssociation.
 
-Physical id = "{tenant name}|{resource ARN}". Any change of either is a replacement: the new
-association is created and its new physical id returned, and CloudFormation then deletes the
-old one.
+Physical id = "{tenant name}|{resource ARN}", with "|held-before" appended when SES held
+the association before this resource claimed it. Any change of tenant or resource is a
+replacement: the new association is created and its new physical id returned, and
+CloudFormation then deletes the old one.
 
-SES holds one association per pair, but any number of CloudFormation resources can carry
-the same physical id: a refactor that changes an association's logical id creates the "new"
-one (SES answers AlreadyExists) and then deletes the old one in the cleanup phase. So a
-Delete removes the association only when no other live resource claims it, and a Create
-refuses a pair that another stack claims, whose later Delete could not see this one.
+SES holds one association per pair, but any number of CloudFormation resources can claim
+it: a refactor that changes an association's logical id creates the "new" one (SES answers
+AlreadyExists) and then deletes the old one in the cleanup phase. So a Delete removes the
+association only when no other live resource claims it, a rollback never removes one that
+was there before the deploy, and a Create refuses a pair that the tenant's own stack
+claims, because that stack's Delete could not see this claim.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import Any
 
 import contract
 from claims import Claimant, live_claimant
-from cloudformation_reader import StackReader
+from cloudformation_reader import ROLLBACK_STATUSES, StackReader
 from errors import RequestFailed
 from ownership import mark_in, stack_of_mark
 from properties import AssociationSpec, parse_association_physical_id
@@ -32,13 +34,13 @@ Response = dict[str, Any]
 def create(
     spec: AssociationSpec, claimant: Claimant, ses: SesGateway, stacks: StackReader
 ) -> Response:
-    if ses.associate(spec.tenant_name, spec.resource_arn):
+    if not ses.associate(spec.tenant_name, spec.resource_arn):
         logger.info("Associated %s with tenant %s", spec.resource_arn, spec.tenant_name)
         return _response(spec)
-    # A retried Create, a refactor within this stack, or an association made outside
-    # CloudFormation (an adopted tenant's): the requested state holds and this resource
-    # now claims it. Unless the tenant's own stack claims it too: that stack's Delete
-    # would remove it from under this one, so refuse before anything changes.
+    # A refactor within this stack, or an association made outside CloudFormation (an
+    # adopted tenant's): the requested state holds and this resource now claims it. Unless
+    # the tenant's own stack claims it too: that stack's Delete would remove it from under
+    # this one, so refuse before anything changes.
     holder = _claimant_in_owner_stack(spec, claimant, ses, stacks)
     if holder is not None:
         raise RequestFailed(
@@ -53,7 +55,7 @@ def create(
         spec.resource_arn,
         spec.tenant_name,
     )
-    return _response(spec)
+    return _response(AssociationSpec(spec.tenant_name, spec.resource_arn, held_before=True))
 
 
 def update(
@@ -63,9 +65,10 @@ def update(
     ses: SesGateway,
     stacks: StackReader,
 ) -> Response:
-    if spec.physical_id == physical_id:
+    current = parse_association_physical_id(physical_id)
+    if current is not None and spec.same_pair(current):
         logger.info("Association %s is unchanged", physical_id)
-        return _response(spec)
+        return _response(current)
     logger.info(
         "Association changes from %s to %s: creating the new one", physical_id, spec.physical_id
     )
@@ -78,7 +81,15 @@ def delete(physical_id: str, claimant: Claimant, ses: SesGateway, stacks: StackR
     if spec is None:
         logger.warning("Nothing to delete: %r is not an association id", physical_id)
         return response
-    holder = live_claimant(stacks, claimant.stack_id, physical_id, exclude=claimant)
+    if spec.held_before and stacks.status(claimant.stack_id) in ROLLBACK_STATUSES:
+        logger.info(
+            "Keeping the association of %s with tenant %s: it was there before the deploy "
+            "that is being rolled back",
+            spec.resource_arn,
+            spec.tenant_name,
+        )
+        return response
+    holder = live_claimant(stacks, claimant.stack_id, _claims_of(spec), exclude=claimant)
     if holder is None:
         tenant = ses.get_tenant(spec.tenant_name)
         if tenant is None:
@@ -121,7 +132,11 @@ def _claimant_in_owner_stack(
     owner_stack = stack_of_mark(mark_in((tenant or {}).get("Tags")))
     if owner_stack is None or owner_stack == claimant.stack_id:
         return None
-    return live_claimant(stacks, owner_stack, spec.physical_id, exclude=claimant)
+    return live_claimant(stacks, owner_stack, _claims_of(spec), exclude=claimant)
+
+
+def _claims_of(spec: AssociationSpec) -> Any:
+    return lambda physical_id: spec.same_pair(parse_association_physical_id(physical_id))
 
 
 def _response(spec: AssociationSpec) -> Response:

@@ -7,6 +7,7 @@ being deleted or failed to be created.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import contract
@@ -35,12 +36,13 @@ class Claimant:
 def live_claimant(
     stacks: StackReader,
     stack_id: str,
-    physical_id: str,
+    claims: Callable[[str], bool],
     *,
     exclude: Claimant,
     resource_type: str = contract.ASSOCIATION_RESOURCE_TYPE,
 ) -> Claimant | None:
-    """A live resource of `stack_id` other than `exclude` whose physical id is `physical_id`."""
+    """A live resource of `stack_id` other than `exclude` whose physical id `claims` the
+    object (physical ids may differ in form for one object)."""
     status = stacks.status(stack_id)
     if status is None or status.startswith(_STACK_GOING_AWAY_PREFIXES):
         return None
@@ -49,7 +51,7 @@ def live_claimant(
         if (
             candidate != exclude
             and resource.resource_type == resource_type
-            and resource.physical_id == physical_id
+            and claims(resource.physical_id)
             and resource.status not in _NOT_CLAIMING
         ):
             return candidate

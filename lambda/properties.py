@@ -24,6 +24,8 @@ SERVICE_TOKEN = "ServiceToken"
 #: Separates tenant name and resource ARN in an association's physical id. Tenant names
 #: cannot contain it, so the first one splits the id unambiguously.
 ASSOCIATION_ID_SEPARATOR = "|"
+#: Ends the physical id of an association SES held before the resource claimed it.
+HELD_BEFORE_FLAG = "held-before"
 
 _TENANT_PROPERTIES = frozenset(
     {
@@ -64,14 +66,27 @@ class TenantSpec:
 
 @dataclass(frozen=True)
 class AssociationSpec:
-    """What a Custom::SesTenantResourceAssociation asks for."""
+    """What a Custom::SesTenantResourceAssociation asks for.
+
+    `held_before`: SES held the association before the resource claimed it (it answered
+    AlreadyExists). The physical id says so, because a rollback of the deploy that claimed
+    it must leave it in place: it was there before.
+    """
 
     tenant_name: str
     resource_arn: str
+    held_before: bool = False
 
     @property
     def physical_id(self) -> str:
-        return f"{self.tenant_name}{ASSOCIATION_ID_SEPARATOR}{self.resource_arn}"
+        pair = f"{self.tenant_name}{ASSOCIATION_ID_SEPARATOR}{self.resource_arn}"
+        return f"{pair}{ASSOCIATION_ID_SEPARATOR}{HELD_BEFORE_FLAG}" if self.held_before else pair
+
+    def same_pair(self, other: AssociationSpec | None) -> bool:
+        return other is not None and (other.tenant_name, other.resource_arn) == (
+            self.tenant_name,
+            self.resource_arn,
+        )
 
 
 def parse_tenant_properties(properties: Mapping[str, Any]) -> TenantSpec:
@@ -126,10 +141,14 @@ def parse_association_properties(properties: Mapping[str, Any]) -> AssociationSp
 
 def parse_association_physical_id(physical_id: str) -> AssociationSpec | None:
     """The association a physical id names, or None if it is not one of ours."""
-    tenant_name, separator, arn = physical_id.partition(ASSOCIATION_ID_SEPARATOR)
+    tenant_name, separator, rest = physical_id.partition(ASSOCIATION_ID_SEPARATOR)
+    # ARNs cannot contain the separator, so a second one introduces the flag.
+    arn, _, flag = rest.partition(ASSOCIATION_ID_SEPARATOR)
     if not separator or not is_valid_tenant_name(tenant_name) or not arn:
         return None
-    return AssociationSpec(tenant_name=tenant_name, resource_arn=arn)
+    if flag not in ("", HELD_BEFORE_FLAG):
+        return None
+    return AssociationSpec(tenant_name, arn, held_before=flag == HELD_BEFORE_FLAG)
 
 
 def is_valid_tenant_name(name: object) -> bool:

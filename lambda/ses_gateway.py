@@ -55,20 +55,15 @@ class SesGateway:
         request: dict[str, Any] = {"TenantName": name, "Tags": _ses_tags(tags)}
         if suppression is not None:
             request["SuppressionAttributes"] = _suppression_request(suppression)
-        lost_answers: list[BaseException] = []
-
-        def attempt() -> dict[str, Any]:
-            try:
-                return dict(self._client.create_tenant(**request))
-            except TRANSPORT_ERRORS as error:
-                lost_answers.append(error)
-                raise
-
+        answers = _AnswerLog()
         try:
-            return self._call(f"CreateTenant of tenant '{name}'", attempt)
+            return self._call(
+                f"CreateTenant of tenant '{name}'",
+                answers.watch(lambda: self._client.create_tenant(**request)),
+            )
         except ClientError as error:
             if error_code(error) == ALREADY_EXISTS_CODE:
-                raise TenantAlreadyExists(name, after_lost_answer=bool(lost_answers)) from error
+                raise TenantAlreadyExists(name, after_lost_answer=answers.lost) from error
             hint = (
                 " The account has reached its tenant quota in this region (10,000 by "
                 "default): delete unused tenants or request a quota increase."
@@ -168,20 +163,24 @@ class SesGateway:
     # Associations
 
     def associate(self, tenant_name: str, resource_arn: str) -> bool:
-        """Associate the resource with the tenant; False if it already was."""
+        """Associate the resource with the tenant. True if SES held the association before
+        this call (AlreadyExists, and not after an attempt of this call lost its answer)."""
         doing = f"CreateTenantResourceAssociation of '{resource_arn}' with tenant '{tenant_name}'"
+        answers = _AnswerLog()
         try:
             # The tenant or resource may have been created seconds ago: NotFound is retried.
             self._call(
                 doing,
-                lambda: self._client.create_tenant_resource_association(
-                    TenantName=tenant_name, ResourceArn=resource_arn
+                answers.watch(
+                    lambda: self._client.create_tenant_resource_association(
+                        TenantName=tenant_name, ResourceArn=resource_arn
+                    )
                 ),
                 retry_not_found=True,
             )
         except ClientError as error:
             if error_code(error) == ALREADY_EXISTS_CODE:
-                return False
+                return not answers.lost
             hint = (
                 " Both the tenant and the resource must exist in this account and region."
                 if error_code(error) == NOT_FOUND_CODE
@@ -190,7 +189,7 @@ class SesGateway:
             raise _failure(
                 f"Associating '{resource_arn}' with tenant '{tenant_name}'", error, hint
             ) from error
-        return True
+        return False
 
     def disassociate(self, tenant_name: str, resource_arn: str) -> bool:
         """Remove the association; False if the tenant or the resource, and so it, is gone.
@@ -230,6 +229,24 @@ class SesGateway:
             return self._call(description, action, retry_not_found=True)
         except ClientError as error:
             raise _failure(description, error) from error
+
+
+class _AnswerLog:
+    """Whether an attempt of a call lost its answer in transport: a write may then have
+    happened, so an AlreadyExists on a later attempt can be this very call's doing."""
+
+    def __init__(self) -> None:
+        self.lost = False
+
+    def watch(self, action: Callable[[], T]) -> Callable[[], T]:
+        def attempt() -> T:
+            try:
+                return action()
+            except TRANSPORT_ERRORS:
+                self.lost = True
+                raise
+
+        return attempt
 
 
 def _ses_tags(tags: Mapping[str, str]) -> list[dict[str, str]]:

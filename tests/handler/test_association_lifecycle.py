@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, ReadTimeoutError
 
 import contract
+import ses_client
 import ses_tenants.testing as double
 import tenant_handler
 from errors import InvalidProperties, RequestFailed
@@ -68,7 +69,8 @@ def test_a_duplicate_create_succeeds(
 
     again = tenant_handler.on_event(event("Create", IDENTITY), context)
 
-    assert again == first
+    # SES held the pair before this Create: the physical id says so (a rollback keeps it).
+    assert again == {**first, "PhysicalResourceId": f"acme|{IDENTITY}|held-before"}
     # The second answer is AlreadyExists: the tenant is read to find the stack that owns it,
     # here this one, so no other stack's claim can be in the way.
     assert ses_calls.names == ["CreateTenantResourceAssociation"] * 2 + ["GetTenant"]
@@ -331,7 +333,72 @@ def test_create_claims_an_association_made_outside_cloudformation(
 
     response = tenant_handler.on_event(event("Create", IDENTITY, stack_id=OTHER_STACK_ID), context)
 
+    assert response["PhysicalResourceId"] == f"{PHYSICAL_ID}|held-before"
+
+
+@pytest.mark.parametrize(
+    ("stack_status", "kept"),
+    [
+        ("ROLLBACK_IN_PROGRESS", True),
+        ("UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS", True),
+        ("DELETE_IN_PROGRESS", False),
+        ("UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", False),
+    ],
+)
+def test_a_rollback_keeps_an_association_that_was_there_before_the_deploy(
+    sesv2: Any,
+    context: FakeContext,
+    tenant: str,
+    stacks: FakeCloudFormation,
+    stack_status: str,
+    kept: bool,
+) -> None:
+    # E.g. the tenant of an onboarding script, adopted by a deploy that then failed.
+    sesv2.create_tenant_resource_association(TenantName="acme", ResourceArn=IDENTITY)
+    claimed = tenant_handler.on_event(event("Create", IDENTITY), context)
+    stacks.stacks[STACK_ID].status = stack_status
+
+    tenant_handler.on_event(
+        event("Delete", IDENTITY, physical_id=claimed["PhysicalResourceId"]), context
+    )
+
+    assert associated(sesv2) == ([IDENTITY] if kept else [])
+
+
+def test_an_update_keeps_the_held_before_flag(
+    ses_calls: SesCalls, context: FakeContext, tenant: str
+) -> None:
+    physical_id = f"{PHYSICAL_ID}|held-before"
+    properties = association_properties("acme", IDENTITY)
+
+    response = tenant_handler.on_event(
+        event("Update", IDENTITY, old_properties=properties, physical_id=physical_id), context
+    )
+
+    assert response["PhysicalResourceId"] == physical_id
+    assert ses_calls.names == []
+
+
+def test_a_create_whose_answer_was_lost_is_not_held_before(
+    sesv2: Any, context: FakeContext, tenant: str
+) -> None:
+    client = ses_client.get_client()
+    lost = {"count": 0}
+
+    def lose(http_response: Any, **_: Any) -> None:
+        if http_response.status_code < 300 and not lost["count"]:
+            lost["count"] += 1
+            raise ReadTimeoutError(endpoint_url="https://email.us-east-1.amazonaws.com")
+
+    name = "after-call.sesv2.CreateTenantResourceAssociation"
+    client.meta.events.register(name, lose, unique_id="lose")
+    try:
+        response = tenant_handler.on_event(event("Create", IDENTITY), context)
+    finally:
+        client.meta.events.unregister(name, unique_id="lose")
+
     assert response["PhysicalResourceId"] == PHYSICAL_ID
+    assert associated(sesv2) == [IDENTITY]
 
 
 def test_a_stack_that_cannot_be_read_fails_the_delete_and_keeps_the_association(
