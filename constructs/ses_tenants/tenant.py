@@ -18,7 +18,7 @@ from aws_cdk import (
     Token,
 )
 from aws_cdk import aws_iam as iam
-from constructs import Construct, IValidation
+from constructs import Construct, IConstruct, IValidation
 
 from ses_tenants._handler import contract, rules
 from ses_tenants.app_registry import AppRegistry
@@ -115,9 +115,7 @@ class Tenant(Resource):
         # Read once: every association refers to it, and each read is a jsii call.
         self._stack = self.stack
         self._own_tag_keys = frozenset(tags or {})
-        stack_tenants = _StackTenants.of(self._stack)
-        stack_tenants.claim_name(self, tenant_name)
-        stack_tenants.tenants.append(self)
+        _AppTenants.add(self, tenant_name)
         self._associations: dict[str, TenantResourceAssociation] = {}
         self._send_grantees: list[iam.IGrantable] = []
         self._tags = TagManager(
@@ -343,45 +341,60 @@ def _tag_problems(tags: Mapping[str, str]) -> Iterator[str]:
             yield problem
 
 
-class _StackTenants:
-    """What the Tenants of one stack share, read once per stack rather than once per tenant
-    (each read is a jsii round trip): the app's registry, the stack's environment, and one
-    validation that checks every tenant's tags when the app is synthesized."""
+class _AppTenants:
+    """The Tenants of one app: their names, claimed in the app's registry, and one validation
+    that checks every tenant's tags when the app is synthesized. Kept per app, not per tenant
+    or stack, because each jsii round trip counts at synth (a platform app has one tenant per
+    stack): a tenant costs a registry lookup per stack, and one tag read at synth."""
 
-    _of: ClassVar[WeakKeyDictionary[Stack, _StackTenants]] = WeakKeyDictionary()
+    _of: ClassVar[WeakKeyDictionary[AppRegistry, _AppTenants]] = WeakKeyDictionary()
+    _of_stack: ClassVar[WeakKeyDictionary[Stack, _AppTenants]] = WeakKeyDictionary()
 
     @classmethod
-    def of(cls, stack: Stack) -> _StackTenants:
-        found = cls._of.get(stack)
-        if found is None:
-            found = cls._of[stack] = cls(stack)
-        return found
+    def add(cls, tenant: Tenant, tenant_name: str) -> None:
+        app_tenants = cls._of_stack.get(tenant._stack)
+        if app_tenants is None:
+            registry = AppRegistry.of(tenant._stack)
+            app_tenants = cls._of.get(registry)
+            if app_tenants is None:
+                app_tenants = cls._of[registry] = cls(registry, tenant._stack.node.root)
+            cls._of_stack[tenant._stack] = app_tenants
+        app_tenants._claim_name(tenant, tenant_name)
+        app_tenants._tenants.append(tenant)
 
-    def __init__(self, stack: Stack) -> None:
-        self.tenants: list[Tenant] = []
-        self._registry = AppRegistry.of(stack)
-        # "aws://<account>/<region>", with unknown-account or unknown-region for a stack
-        # without an env: stacks without one share a namespace, as they may deploy to one.
-        self._environment = stack.environment
-        stack.node.add_validation(_TagRules(self.tenants))
+    def __init__(self, registry: AppRegistry, root: IConstruct) -> None:
+        self._registry = registry
+        self._tenants: list[Tenant] = []
+        # On the root, so it sees the tenants of every stack; CDK prints its path as "[]".
+        root.node.add_validation(_TagRules(self._tenants))
 
-    def claim_name(self, tenant: Tenant, tenant_name: str) -> None:
+    def _claim_name(self, tenant: Tenant, tenant_name: str) -> None:
         """Two Tenants of one name in one account and region would manage one SES tenant:
         the second to deploy fails (or, adopting, takes it over), and deleting either
         deletes the tenant the other still declares."""
         if rules.tenant_name_problem(tenant_name):
             return  # a token (a bad literal has failed already): known only at deploy
-        key = f"{self._environment}/{tenant_name}"
-        holder = self._registry.claim("tenant name", key, tenant)
-        if holder is not None:
-            raise SesTenantsValidationError(
-                tenant,
-                "tenant_name",
-                f"{tenant_name!r} is also the tenant name of '{holder.node.path}' "
-                f"({self._environment}): SES tenant names are unique per account and region, "
-                "so both would manage one tenant. Give each its own name, or refer to the "
-                "tenant with Tenant.from_tenant_name() where it is only used.",
-            )
+        holder = self._registry.claim("tenant name", tenant_name, tenant)
+        if holder is None:
+            return
+        # One name in two accounts or regions is two tenants. The environments are read only
+        # on a clash: "aws://<account>/<region>", with unknown-account or unknown-region for
+        # a stack without an env, so stacks without one share a namespace, as they may
+        # deploy to one. A clash in another environment leaves the first holder of the bare
+        # name in place and claims the name in this tenant's environment.
+        environment = tenant._stack.environment
+        if Stack.of(holder).environment != environment:
+            holder = self._registry.claim("tenant name", f"{environment}/{tenant_name}", tenant)
+            if holder is None:
+                return
+        raise SesTenantsValidationError(
+            tenant,
+            "tenant_name",
+            f"{tenant_name!r} is also the tenant name of '{holder.node.path}' "
+            f"({environment}): SES tenant names are unique per account and region, so both "
+            "would manage one tenant. Give each its own name, or refer to the tenant with "
+            "Tenant.from_tenant_name() where it is only used.",
+        )
 
 
 @jsii.implements(IValidation)
