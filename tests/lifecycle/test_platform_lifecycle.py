@@ -19,11 +19,13 @@ import pytest
 import yaml
 from moto import mock_aws
 
+import cloudformation_reader
 import contract
 import retry
 import ses_client
 import ses_tenants.testing  # noqa: F401  (installs the tenant API into moto's SES v2)
 import tenant_handler
+from adoption import AdoptionRecord
 from platform_app.customers import Customer, CustomersFile, load_customers
 from platform_app.stacks import PLATFORM_STACK_NAME, customer_stack_name
 from tests.lifecycle.cfn.account import REGION
@@ -166,6 +168,7 @@ def scenario(
                 },
                 ssm_parameters=BOOTSTRAP_SSM_PARAMETERS,
             )
+            cloudformation_reader.set_client(cloudformation.read_client())
 
             def phase(run: Callable[[], None]) -> Phase:
                 journal, invocations = len(cloudformation.journal), len(provider.invocations)
@@ -198,6 +201,7 @@ def scenario(
             after_cleanup = read_inventory(sesv2, ses)
         finally:
             ses_client.set_client(None)
+            cloudformation_reader.set_client(None)
     yield Scenario(
         fleets,
         before,
@@ -232,7 +236,8 @@ def _settings(tenant: TenantState) -> dict[str, Any]:
     if suppression is not None:
         suppression = {**suppression, "SuppressedReasons": sorted(suppression["SuppressedReasons"])}
     return {
-        "tags": tenant.tags,
+        # The adoption record is the handler's bookkeeping until the next forward update.
+        "tags": {k: v for k, v in tenant.tags.items() if k != contract.ADOPTION_RECORD_TAG_KEY},
         "sending_status": tenant.sending_status,
         "reputation_policy": tenant.reputation_policy,
         "suppression": suppression,
@@ -328,6 +333,10 @@ def test_deploy_adopts_the_tenant_the_onboarding_script_made(scenario: Scenario)
     # The same tenant (same id in the ARN), now marked as this stack's and converged.
     assert tenant.arn == onboarded.arn
     assert tenant.tags[contract.OWNER_TAG_KEY] == _owner_mark(stack)
+    # What it was like, for a rollback of that deploy to give it back.
+    record = AdoptionRecord.decode(tenant.tags[contract.ADOPTION_RECORD_TAG_KEY])
+    assert record is not None
+    assert (record.previous_mark, record.tags) == (None, onboarded.tags)
     assert (tenant.reputation_policy, tenant.sending_status) == (
         adopter.reputation_policy,
         adopter.sending_status,
