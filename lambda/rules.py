@@ -43,6 +43,11 @@ def tag_problem(key: str, value: str) -> str | None:
             f"key {key!r} is reserved: this library uses {contract.OWNER_TAG_KEY!r} (in any "
             "letter case) to mark which stack owns the tenant"
         )
+    if key.lower() == contract.ADOPTION_RECORD_TAG_KEY.lower():
+        return (
+            f"key {key!r} is reserved: this library uses {contract.ADOPTION_RECORD_TAG_KEY!r} "
+            "(in any letter case) to record what an adopted tenant was like"
+        )
     return None
 
 

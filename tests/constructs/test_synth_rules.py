@@ -38,6 +38,7 @@ BAD_TAGS = [
     pytest.param(contract.OWNER_TAG_KEY, "me", id="ownership key"),
     pytest.param(contract.OWNER_TAG_KEY.upper(), "me", id="ownership key upper case"),
     pytest.param("SES-Tenants:Owner", "me", id="ownership key mixed case"),
+    pytest.param("SES-Tenants:Adopted-From", "x", id="adoption record key mixed case"),
 ]
 #: Tags.of() refuses an empty key itself.
 BAD_TAGS_OF = [param for param in BAD_TAGS if param.values[0]]
