@@ -72,6 +72,16 @@ def owner_app(**options: Any) -> Callable[[cdk.App], None]:
     return build
 
 
+def both_stacks(*, owner_claims: bool) -> Callable[[cdk.App], None]:
+    """An app of both stacks; the configuration set is claimed by one of them."""
+
+    def build(app: cdk.App) -> None:
+        owner_stack(app, associate_set=owner_claims)
+        other_stack(app, associate_set=not owner_claims)
+
+    return build
+
+
 def assert_ses_holds_what_live_stacks_claim(account: Account, expected: set[Any]) -> None:
     assert account.held_pairs() == expected
     assert account.claimed_pairs() == expected
@@ -132,12 +142,10 @@ def test_a_stack_that_claims_a_pair_the_tenants_stack_claims_fails_before_any_ha
 
 
 def test_moving_an_association_from_the_tenants_stack_to_another(tmp_path: Path) -> None:
-    before = synth(
-        tmp_path / "v1", lambda app: (owner_stack(app), other_stack(app, associate_set=False))
-    )
+    before = synth(tmp_path / "v1", both_stacks(owner_claims=True))
     after = synth(
         tmp_path / "v2",
-        lambda app: (owner_stack(app, associate_set=False), other_stack(app, associate_set=True)),
+        both_stacks(owner_claims=False),
     )
     with simulated_account() as account:
         cloudformation = account.cloudformation
@@ -161,11 +169,9 @@ def test_moving_an_association_from_the_tenants_stack_to_another(tmp_path: Path)
 def test_moving_an_association_into_the_tenants_stack(tmp_path: Path) -> None:
     before = synth(
         tmp_path / "v1",
-        lambda app: (owner_stack(app, associate_set=False), other_stack(app, associate_set=True)),
+        both_stacks(owner_claims=False),
     )
-    after = synth(
-        tmp_path / "v2", lambda app: (owner_stack(app), other_stack(app, associate_set=False))
-    )
+    after = synth(tmp_path / "v2", both_stacks(owner_claims=True))
     with simulated_account() as account:
         cloudformation = account.cloudformation
         for name in (OWNER, OTHER):
