@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import boto3
@@ -12,14 +12,16 @@ from moto import mock_aws
 import cloudformation_reader
 import retry
 import ses_client
+from ses_tenants.testing.handler_kit import RecordedSleep
 from tests.handler.cloudformation_fake import FakeCloudFormation
 from tests.handler.granted_policy import (
     GrantedPolicy,
+    SesRequest,
     request_arns,
     synthesize_handler_policy,
     tenant_arn_in_double,
 )
-from tests.handler.handler_fakes import REGION, STACK_ID, FakeContext, SesCalls, SesRequest
+from tests.handler.handler_fakes import REGION, STACK_ID, FakeContext, SesCalls
 
 
 @pytest.fixture
@@ -30,14 +32,9 @@ def context() -> FakeContext:
 @pytest.fixture(autouse=True)
 def slept(monkeypatch: pytest.MonkeyPatch, context: FakeContext) -> list[float]:
     """Backoff waits, recorded instead of slept; each moves the fake Lambda clock on."""
-    delays: list[float] = []
-
-    def fake_sleep(seconds: float) -> None:
-        delays.append(seconds)
-        context.advance(seconds)
-
-    monkeypatch.setattr(retry, "sleep", fake_sleep)
-    return delays
+    recorded = RecordedSleep(context)
+    monkeypatch.setattr(retry, "sleep", recorded.sleep)
+    return recorded.delays
 
 
 @pytest.fixture(scope="session")
@@ -82,25 +79,21 @@ def ses_calls(
     """Hand the handler its client, recording every SES call it makes; when the test is
     done, fail it if the provider's policy does not grant one of them on every ARN it was
     made on."""
-    calls = SesCalls()
+    # Every request, even one a test's hook stops before it is sent, and kept when a test
+    # clears the calls: the API parameters as the handler passed them, and the tenant's ARN
+    # as the double knows it at the time of the call.
+    requests: list[SesRequest] = []
+
+    def record_request(operation: str, params: Mapping[str, Any]) -> None:
+        requests.append(SesRequest(operation, request_arns(params, tenant_arn_in_double)))
+
     client = clients[0]
-
-    def record_request(params: dict[str, Any], model: Any, **_: Any) -> None:
-        # Before the request is built: the API parameters as the handler passed them, and
-        # the tenant's ARN as the double knows it at the time of the call.
-        arns = request_arns(params, tenant_arn_in_double)
-        calls.requests.append(SesRequest(model.name, arns))
-
-    client.meta.events.register("before-call.sesv2", calls.record, unique_id="ses-calls")
-    client.meta.events.register(
-        "before-parameter-build.sesv2", record_request, unique_id="ses-requests"
-    )
+    calls = SesCalls(on_request=record_request).attach(client)
     ses_client.set_client(client)
     yield calls
     ses_client.set_client(None)
-    client.meta.events.unregister("before-call.sesv2", unique_id="ses-calls")
-    client.meta.events.unregister("before-parameter-build.sesv2", unique_id="ses-requests")
-    ungranted = handler_policy.ungranted(calls.requests)
+    calls.detach(client)
+    ungranted = handler_policy.ungranted(requests)
     assert not ungranted, (
         "The handler made SES calls its role is not granted (add them to "
         "lambda/operations.py's SES_OPERATIONS):\n" + "\n".join(ungranted)

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from tests.handler.handler_fakes import ACCOUNT, REGION, SesRequest
+from tests.handler.handler_fakes import ACCOUNT, REGION
 
 PARTITION = "aws"
 #: What CloudFormation substitutes for the pseudo parameters in this test's account.
@@ -33,6 +33,14 @@ NO_TENANT_ID = "tn-000000000000000000000000000000"
 #: Request parameters that name an ARN the call is authorized on (besides TenantName, which
 #: names the tenant). Any other parameter whose value is an ARN is checked too.
 ARN_PARAMETERS = ("ResourceArn", "ReputationEntityReference", "ReputationEntityPolicy")
+
+
+@dataclass(frozen=True)
+class SesRequest:
+    """One SES request the handler made, with every ARN it is authorized on."""
+
+    operation: str
+    arns: tuple[str, ...]
 
 
 def request_arns(params: Mapping[str, Any], tenant_arn: Callable[[str], str]) -> tuple[str, ...]:

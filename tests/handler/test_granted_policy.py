@@ -8,10 +8,11 @@ import pytest
 from tests.handler.granted_policy import (
     NO_TENANT_ID,
     GrantedPolicy,
+    SesRequest,
     request_arns,
     tenant_arn_in_double,
 )
-from tests.handler.handler_fakes import ACCOUNT, REGION, SesRequest
+from tests.handler.handler_fakes import ACCOUNT, REGION
 
 TENANT = f"arn:aws:ses:{REGION}:{ACCOUNT}:tenant/acme/tn-0123456789abcdef0123456789abcd"
 IDENTITY = f"arn:aws:ses:{REGION}:{ACCOUNT}:identity/example.com"
