@@ -4,40 +4,19 @@ from __future__ import annotations
 
 import copy
 import json
-import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
 
-from tests.lifecycle.cfn.account import ACCOUNT_ID, PARTITION, REGION
+from ses_tenants.testing.handler_kit import TEN_MINUTES_MS, FakeLambdaContext, custom_resource_event
 from tests.lifecycle.cfn.provisioners import Provisioned, ProvisionerFailed, ResourceRequest
 from tests.lifecycle.cfn.state import DeployedResource, StackInfo
-from tests.lifecycle.cfn.template import SERVICE_TOKEN
 
 #: CloudFormation rejects a custom resource response larger than this.
 MAX_CUSTOM_RESOURCE_RESPONSE_BYTES = 4096
 #: The physical id the framework reports for a failed Create; it answers the Delete that
 #: CloudFormation's rollback then sends itself, without calling the user handler.
 CREATE_FAILED_PHYSICAL_ID_MARKER = "AWSCDK::CustomResourceProviderFramework::CREATE_FAILED"
-
-
-class FakeLambdaContext:
-    """The Lambda context a handler reads: its name, request id and remaining time."""
-
-    def __init__(self, function_name: str, request_id: str, timeout_ms: int = 600_000) -> None:
-        self.function_name = function_name
-        self.aws_request_id = request_id
-        self.invoked_function_arn = (
-            f"arn:{PARTITION}:lambda:{REGION}:{ACCOUNT_ID}:function:{function_name}"
-        )
-        self.memory_limit_in_mb = 256
-        self.log_group_name = f"/aws/lambda/{function_name}"
-        self.log_stream_name = "simulated"
-        self._timeout_ms = timeout_ms
-
-    def get_remaining_time_in_millis(self) -> int:
-        return self._timeout_ms
 
 
 @dataclass(frozen=True)
@@ -60,14 +39,15 @@ class ProviderFrameworkCustomResource:
     marker (a rollback's) is answered without calling the handler.
     """
 
-    def __init__(self, on_event: OnEvent, *, timeout_ms: int = 600_000) -> None:
+    def __init__(self, on_event: OnEvent, *, timeout_ms: int = TEN_MINUTES_MS) -> None:
         self._on_event = on_event
         self._timeout_ms = timeout_ms
         self.invocations: list[Invocation] = []
 
     def create(self, request: ResourceRequest) -> Provisioned:
-        event = self._event("Create", request.stack, request.logical_id, request.resource_type)
-        event["ResourceProperties"] = copy.deepcopy(dict(request.properties))
+        event = self._event(
+            "Create", request.stack, request.logical_id, request.resource_type, request.properties
+        )
         try:
             response = self._invoke(event)
         except Exception as error:
@@ -77,18 +57,28 @@ class ProviderFrameworkCustomResource:
         return self._provisioned(event, response, default_id=event["RequestId"])
 
     def update(self, request: ResourceRequest, current: DeployedResource) -> Provisioned:
-        event = self._event("Update", request.stack, request.logical_id, request.resource_type)
-        event["PhysicalResourceId"] = current.physical_id
-        event["ResourceProperties"] = copy.deepcopy(dict(request.properties))
-        event["OldResourceProperties"] = copy.deepcopy(dict(current.properties))
+        event = self._event(
+            "Update",
+            request.stack,
+            request.logical_id,
+            request.resource_type,
+            request.properties,
+            physical_id=current.physical_id,
+            old_properties=current.properties,
+        )
         return self._provisioned(event, self._invoke(event), default_id=current.physical_id)
 
     def delete(self, stack: StackInfo, resource: DeployedResource) -> None:
         if resource.physical_id == CREATE_FAILED_PHYSICAL_ID_MARKER:
             return
-        event = self._event("Delete", stack, resource.logical_id, resource.resource_type)
-        event["PhysicalResourceId"] = resource.physical_id
-        event["ResourceProperties"] = copy.deepcopy(dict(resource.properties))
+        event = self._event(
+            "Delete",
+            stack,
+            resource.logical_id,
+            resource.resource_type,
+            resource.properties,
+            physical_id=resource.physical_id,
+        )
         response = self._invoke(event)
         returned = response.get("PhysicalResourceId", resource.physical_id)
         if returned != resource.physical_id:
@@ -97,29 +87,30 @@ class ProviderFrameworkCustomResource:
                 f"to {returned} during deletion"
             )
 
+    @staticmethod
     def _event(
-        self, request_type: str, stack: StackInfo, logical_id: str, resource_type: str
+        request_type: str,
+        stack: StackInfo,
+        logical_id: str,
+        resource_type: str,
+        properties: Mapping[str, Any],
+        *,
+        physical_id: str | None = None,
+        old_properties: Mapping[str, Any] | None = None,
     ) -> dict[str, Any]:
-        request_id = str(uuid.uuid4())
-        response_path = quote(f"{stack.stack_id}|{logical_id}|{request_id}", safe="")
-        return {
-            "RequestType": request_type,
-            "ResponseURL": (
-                f"https://cloudformation-custom-resource-response-{REGION.replace('-', '')}"
-                f".s3.amazonaws.com/{response_path}?X-Amz-Signature=simulated"
-            ),
-            "StackId": stack.stack_id,
-            "RequestId": request_id,
-            "LogicalResourceId": logical_id,
-            "ResourceType": resource_type,
-        }
+        # The engine checked the ServiceToken property, which the event repeats at its top.
+        return custom_resource_event(
+            request_type,
+            properties,
+            resource_type=resource_type,
+            logical_id=logical_id,
+            stack_id=stack.stack_id,
+            physical_id=physical_id,
+            old_properties=old_properties,
+        )
 
     def _invoke(self, event: dict[str, Any]) -> Mapping[str, Any]:
-        # CloudFormation repeats the ServiceToken property at the top of the event.
-        token = str(event["ResourceProperties"].get(SERVICE_TOKEN, ""))
-        event = {"ServiceToken": token, **event}
-        function_name = token.rsplit(":", 1)[-1] or "simulated-provider"
-        context = FakeLambdaContext(function_name, str(uuid.uuid4()), self._timeout_ms)
+        context = FakeLambdaContext(event["ServiceToken"], remaining_ms=self._timeout_ms)
         response = dict(self._on_event(copy.deepcopy(event), context) or {})
         self.invocations.append(Invocation(event, response))
         return response
