@@ -14,19 +14,26 @@ import os
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from ses_tenants.testing import handler_kit
+from ses_tenants.testing.handler_kit import (
+    ACCOUNT,
+    REGION,
+    FakeLambdaContext,
+    RecordedSleep,
+    SesCalls,
+    function_arn,
+    stack_id,
+)
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 HANDLER_DIR = REPO_ROOT / "lambda"
-REGION = "us-east-1"
-ACCOUNT = "123456789012"  # moto's default account
-STACK_ID = f"arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/SesTenant-bench/uuid"
-SERVICE_TOKEN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:SesTenantsPlatform-onEvent"
-TEN_MINUTES_MS = 10 * 60 * 1000
-READ_PREFIXES = ("Get", "List")
+STACK_ID = stack_id("SesTenant-bench")
+SERVICE_TOKEN = function_arn("SesTenantsPlatform-onEvent")
 
 FAKE_AWS_ENVIRONMENT = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -50,64 +57,18 @@ def quiet_handler_logs() -> None:
     logging.getLogger().addHandler(logging.NullHandler())
 
 
-class FakeContext:
-    """The Lambda context's clock, moved on by the backoff the handler would have slept."""
-
-    def __init__(self, remaining_ms: int = TEN_MINUTES_MS) -> None:
-        self.remaining_ms = remaining_ms
-
-    def get_remaining_time_in_millis(self) -> int:
-        return self.remaining_ms
-
-    def advance(self, seconds: float) -> None:
-        self.remaining_ms -= int(seconds * 1000)
-
-
-@dataclass
-class CallLog:
-    """Every SES v2 request the handler's client sends (each attempt), by operation name."""
-
-    names: list[str] = field(default_factory=list)
-
-    def record(self, model: Any, **_: Any) -> None:
-        self.names.append(model.name)
-
-    @property
-    def reads(self) -> list[str]:
-        return [name for name in self.names if name.startswith(READ_PREFIXES)]
-
-    @property
-    def writes(self) -> list[str]:
-        return [name for name in self.names if not name.startswith(READ_PREFIXES)]
-
-    def clear(self) -> None:
-        self.names.clear()
-
-
-@dataclass
-class Backoff:
-    """Stands in for the handler's sleep: records each wait and moves the clock on."""
-
-    delays: list[float] = field(default_factory=list)
-    context: FakeContext | None = None
-
-    def sleep(self, seconds: float) -> None:
-        self.delays.append(seconds)
-        if self.context is not None:
-            self.context.advance(seconds)
-
-
 @dataclass
 class Double:
     """An empty SES (moto + the tenant double) with the handler's client recorded."""
 
-    calls: CallLog
-    backoff: Backoff
+    calls: SesCalls
+    #: Stands in for the handler's sleep: records each wait and moves the clock on.
+    backoff: RecordedSleep
     sesv2: Any  # an unrecorded client to arrange SES state
 
     def invoke(self, event: Mapping[str, Any]) -> dict[str, Any]:
         """One invocation of on_event, with a fresh Lambda time budget, as Lambda gives."""
-        context = FakeContext()
+        context = FakeLambdaContext(SERVICE_TOKEN)
         self.backoff.context = context
         return handler_module("tenant_handler").on_event(event, context)
 
@@ -123,11 +84,11 @@ def ses_double() -> Iterator[Double]:
 
     ses_client = handler_module("ses_client")
     retry: Any = handler_module("retry")
-    calls, backoff = CallLog(), Backoff()
+    backoff = RecordedSleep()
     original_sleep = retry.sleep
     with mock_aws():
         client = ses_client.create_client(region_name=REGION)
-        client.meta.events.register("before-call.sesv2", calls.record)
+        calls = SesCalls().attach(client)
         ses_client.set_client(client)
         retry.sleep = backoff.sleep
         try:
@@ -150,31 +111,24 @@ def tenant_properties(
     adopt_existing: bool = False,
 ) -> dict[str, Any]:
     """Custom::SesTenant properties as the Tenant construct renders them (all strings)."""
-    contract = handler_module("contract")
-    properties: dict[str, Any] = {
-        "ServiceToken": SERVICE_TOKEN,
-        contract.PROP_TENANT_NAME: name,
-        contract.PROP_REPUTATION_POLICY: reputation_policy,
-        contract.PROP_SENDING_STATUS: sending_status,
-        contract.PROP_ADOPT_EXISTING: "true" if adopt_existing else "false",
-    }
-    if suppression is not None:
-        properties[contract.PROP_SUPPRESSION_SCOPE] = suppression[0]
-        properties[contract.PROP_SUPPRESSED_REASONS] = list(suppression[1])
-    if tags:
-        properties[contract.PROP_TAGS] = [
-            {"Key": key, "Value": value} for key, value in sorted(tags.items())
-        ]
-    return properties
+    return handler_kit.tenant_properties(
+        name,
+        reputation_policy=reputation_policy,
+        sending_status=sending_status,
+        suppression_scope=suppression[0] if suppression is not None else None,
+        suppressed_reasons=list(suppression[1]) if suppression is not None else None,
+        tags=[{"Key": key, "Value": value} for key, value in sorted(tags.items())]
+        if tags
+        else None,
+        adopt_existing="true" if adopt_existing else "false",
+        service_token=SERVICE_TOKEN,
+    )
 
 
 def association_properties(tenant_name: str, resource_arn: str) -> dict[str, Any]:
-    contract = handler_module("contract")
-    return {
-        "ServiceToken": SERVICE_TOKEN,
-        contract.PROP_TENANT_NAME: tenant_name,
-        contract.PROP_RESOURCE_ARN: resource_arn,
-    }
+    return handler_kit.association_properties(
+        tenant_name, resource_arn, service_token=SERVICE_TOKEN
+    )
 
 
 def association_physical_id(tenant_name: str, resource_arn: str) -> str:
@@ -189,25 +143,24 @@ def cfn_event(
     association: bool = False,
     physical_id: str | None = None,
     old_properties: Mapping[str, Any] | None = None,
+    stack_id: str = STACK_ID,
+    request_id: str | None = None,
 ) -> dict[str, Any]:
+    """The event of one of the benchmark stack's resources; its RequestId names the request
+    type and the resource unless given."""
     contract = handler_module("contract")
-    event: dict[str, Any] = {
-        "RequestType": request_type,
-        "ServiceToken": SERVICE_TOKEN,
-        "ResponseURL": "https://cloudformation-custom-resource-response.example/",
-        "StackId": STACK_ID,
-        "RequestId": f"{request_type.lower()}-{logical_id}",
-        "LogicalResourceId": logical_id,
-        "ResourceType": (
+    return handler_kit.custom_resource_event(
+        request_type,
+        properties,
+        resource_type=(
             contract.ASSOCIATION_RESOURCE_TYPE if association else contract.TENANT_RESOURCE_TYPE
         ),
-        "ResourceProperties": dict(properties),
-    }
-    if physical_id is not None:
-        event["PhysicalResourceId"] = physical_id
-    if old_properties is not None:
-        event["OldResourceProperties"] = dict(old_properties)
-    return event
+        logical_id=logical_id,
+        stack_id=stack_id,
+        physical_id=physical_id,
+        old_properties=old_properties,
+        request_id=request_id or f"{request_type.lower()}-{logical_id}",
+    )
 
 
 # SES resources a tenant is associated with, made with the unrecorded client.
