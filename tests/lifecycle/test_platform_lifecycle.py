@@ -29,7 +29,12 @@ from adoption import AdoptionRecord
 from platform_app.customers import Customer, CustomersFile, load_customers
 from platform_app.stacks import PLATFORM_STACK_NAME, customer_stack_name
 from tests.lifecycle.cfn.account import REGION
-from tests.lifecycle.cfn.engine import CloudFormation, deployment_order
+from tests.lifecycle.cfn.engine import (
+    CloudFormation,
+    ResourceStep,
+    StackOperationFailed,
+    deployment_order,
+)
 from tests.lifecycle.cfn.provider_framework import Invocation, ProviderFrameworkCustomResource
 from tests.lifecycle.cfn.provisioners import record_only_provisioners
 from tests.lifecycle.cfn.state import (
@@ -43,12 +48,14 @@ from tests.lifecycle.cfn.state import (
     Operation,
     RetainedResource,
 )
+from tests.lifecycle.cfn.status import UPDATE_IN_PROGRESS, UPDATE_ROLLBACK_COMPLETE
 from tests.lifecycle.cloud_assembly import (
     BOOTSTRAP_SSM_PARAMETERS,
     REPO_ROOT,
     CloudAssembly,
     synthesize,
 )
+from tests.lifecycle.harness import simulated_account
 from tests.lifecycle.ses_inventory import SesInventory, TenantState, read_inventory
 from tests.lifecycle.ses_provisioners import (
     CONFIGURATION_SET_TYPE,
@@ -465,3 +472,41 @@ def test_every_handler_call_succeeded_at_the_first_attempt(scenario: Scenario) -
     assert all(i.response.get("PhysicalResourceId") for i in invocations)
     # No throttling or not-yet-visible resource: a retry here would mean a wrong order.
     assert scenario.backoff_delays == []
+
+
+def test_a_failed_update_of_every_customer_rolls_ses_back(
+    assemblies: dict[str, CloudAssembly], customers_files: dict[str, Path]
+) -> None:
+    """The changed customers file, with the update's new resources and association changes
+    failing: each
+    customer stack rolls back (swapped Updates, then the cleanup of what the update made),
+    and SES is as the first deploy left it."""
+    (adopter,) = [
+        c for c in load_customers(customers_files["default"]).customers if c.adopt_existing
+    ]
+
+    def fail_after_the_tenants(step: ResourceStep) -> str | None:
+        # New resources, and associations (updated after a renamed tenant is replaced).
+        failing = step.action == CREATE or step.resource_type == ASSOCIATION
+        if step.stack_status == UPDATE_IN_PROGRESS and failing:
+            return "Simulated failure"
+        return None
+
+    with simulated_account() as account:
+        account.sesv2.create_tenant(TenantName=adopter.tenant_name, Tags=[ONBOARDING_TAG])
+        cloudformation = account.cloudformation
+        cloudformation.deploy_app(assemblies["default"].templates, delete_missing=False)
+        ses = boto3.client("ses", region_name=REGION)
+        deployed = read_inventory(account.sesv2, ses)
+        cloudformation.fail_when = fail_after_the_tenants
+
+        rolled_back = []
+        for name in deployment_order(assemblies["changed"].templates):
+            try:
+                cloudformation.deploy_stack(name, assemblies["changed"].templates[name])
+            except StackOperationFailed as failure:
+                assert failure.status == UPDATE_ROLLBACK_COMPLETE, failure
+                rolled_back.append(name)
+
+        assert len(rolled_back) >= 2, "the rename and the added template create resources"
+        assert read_inventory(account.sesv2, ses) == deployed
