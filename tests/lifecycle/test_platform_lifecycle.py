@@ -478,9 +478,8 @@ def test_a_failed_update_of_every_customer_rolls_ses_back(
     assemblies: dict[str, CloudAssembly], customers_files: dict[str, Path]
 ) -> None:
     """The changed customers file, with the update's new resources and association changes
-    failing: each
-    customer stack rolls back (swapped Updates, then the cleanup of what the update made),
-    and SES is as the first deploy left it."""
+    failing: each customer stack rolls back (swapped Updates, then the cleanup of what the
+    update made), and SES is as the first deploy left it."""
     (adopter,) = [
         c for c in load_customers(customers_files["default"]).customers if c.adopt_existing
     ]
