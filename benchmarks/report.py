@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from benchmarks.cold_start import ColdStart
+from benchmarks.concurrent_deploy import ConcurrentDeploy, ConcurrentRun
 from benchmarks.machine import Machine
 from benchmarks.ses_calls import CallCount
 from benchmarks.stats import Spread
@@ -29,6 +30,7 @@ class Results:
     ses_calls: list[CallCount]
     cold_start: list[ColdStart]
     throttled_deploy: ThrottledDeploy
+    concurrent_deploy: ConcurrentDeploy
     load_average_at_end: tuple[float, float, float]
 
 
@@ -323,6 +325,132 @@ def throttled_section(deploy: ThrottledDeploy) -> list[str]:
     ]
 
 
+# Part 6: concurrent deploy
+
+
+def concurrent_section(deploy: ConcurrentDeploy) -> list[str]:
+    runs = deploy.runs
+    first = runs[0]
+
+    def row(measure: str, value: Callable[[ConcurrentRun], object]) -> list[object]:
+        return [measure, *(value(run) for run in runs)]
+
+    rows = [
+        row("Stacks", lambda r: r.stacks),
+        row(
+            "CloudFormation events sent (of those planned)",
+            lambda r: f"{r.events} ({r.events_planned})",
+        ),
+        row(
+            "Failed events (tenants, associations)",
+            lambda r: (
+                f"{r.failed_events} ({r.failed_by_kind.get('tenant', 0)}, "
+                f"{r.failed_by_kind.get('association', 0)})"
+            ),
+        ),
+        row("Of those, stopped by the Lambda timeout", lambda r: r.timed_out_events),
+        row("Virtual seconds until the last event ended", lambda r: f"{r.virtual_seconds:.0f}"),
+        row(
+            "First failure (virtual s)",
+            lambda r: (
+                "none" if r.first_failure_seconds is None else f"{r.first_failure_seconds:.0f}"
+            ),
+        ),
+        row("SES requests sent", lambda r: r.ses_requests),
+        row("Throttled answers", lambda r: r.throttled),
+        row("Requests that reached SES", lambda r: r.ses_requests - r.throttled),
+        row("CloudFormation reads", lambda r: r.cloudformation_reads),
+        row(
+            "Longest invocation (virtual s)",
+            lambda r: f"{r.max_invocation_seconds:.0f} ({r.longest_invocation})",
+        ),
+        row("**Orphan tenants**", lambda r: r.orphan_tenants),
+        row("**Orphan associations**", lambda r: r.orphan_associations),
+        row(
+            "Failed Creates that had created their tenant: deleted again, left behind",
+            lambda r: f"{r.undos.undos}: {r.undos.deleted_again}, {r.undos.left_behind}",
+        ),
+        row(
+            "Failure reasons checked, untrue, not checkable",
+            lambda r: f"{r.reasons_checked}, {r.untrue_reasons}, {r.unchecked_reasons}",
+        ),
+        row(
+            "Counts consistent",
+            lambda r: "yes" if not r.inconsistencies else "; ".join(r.inconsistencies),
+        ),
+        row("Wall time (s)", lambda r: f"{r.wall_seconds:.1f}"),
+    ]
+    kinds = sorted({kind for run in runs for kind in run.failure_kinds})
+    kind_rows = [[kind, *(run.failure_kinds.get(kind, 0) for run in runs)] for kind in kinds]
+    headers = [f"{run.tenants} tenants, {run.layout}" for run in runs]
+    lines = [
+        "## 6. Concurrent deploy at SES's request rate",
+        "",
+        "A discrete-event simulation in virtual time (`benchmarks/concurrent_deploy.py`): "
+        "every CloudFormation event is one invocation of `tenant_handler.on_event`, all of "
+        "them running at once, each in a thread of its own but one at a time on one "
+        "virtual clock. The handler's `retry.sleep` parks an invocation until its virtual "
+        f"wake-up. Every SES request costs {deploy.ses_latency_seconds * 1000:.0f} ms; then a "
+        f"token bucket of {deploy.rate_per_second:g} request/s holding {deploy.burst} "
+        f"{'token' if deploy.burst == 1 else 'tokens'} (one bucket for the account and "
+        "every operation; a throttled request takes no token), in a `before-call.sesv2` "
+        "hook on the handler's own client, lets it through to the double or answers "
+        "TooManyRequestsException itself. Each invocation's Lambda context counts down "
+        f"{deploy.lambda_timeout_seconds:.0f} s of virtual time from its start. Every "
+        "tenant's Create starts at t=0 and the Creates of its associations (domain "
+        "identity, configuration set, one template) when it has succeeded; the tenants "
+        "follow the generated customers' four profiles, so three in four need a write after "
+        "CreateTenant (reputation policy or sending status). CloudFormation's reads answer "
+        "CREATE_IN_PROGRESS. Every Create is attempted as if no failure stopped a stack, the "
+        "most load SES can get; CloudFormation would start nothing new in a stack after its "
+        "first failure and then roll it back, which is not simulated. *Orphans* are what "
+        "SES holds at the end for a failed Create (the Provider framework sends it no "
+        "Delete). Each failure reason is checked against SES at the end (what it says was "
+        "deleted is gone, what it says was left exists with the resource's mark, a "
+        "CreateTenant or association given up on left nothing) and against the "
+        "invocation's trace (the attempts, last answer and time left it reports). Jitter "
+        f"seed {first.seed}; the simulation is deterministic, and computing costs no "
+        "virtual time.",
+        "",
+        *table(["Measure", *headers], rows),
+        "",
+    ]
+    if kind_rows:
+        lines += [
+            "Failed events by what their reason says:",
+            "",
+            *table(["Failure", *headers], kind_rows),
+            "",
+        ]
+    example = next((run for run in runs if run.findings), None)
+    for run in runs:
+        if not run.findings:
+            continue
+        total = len(run.findings) + run.findings_left_out
+        names = ", ".join(finding.event for finding in run.findings)
+        more = f" and {run.findings_left_out} more" if run.findings_left_out else ""
+        lines += [
+            f"{run.tenants} tenants, {run.layout}: {total} failed events left something "
+            f"behind or gave an untrue reason: {names}{more}.",
+            "",
+        ]
+    if example is not None:
+        shown = example.findings[0]
+        lines += [
+            f"The first of them ({example.layout}), {shown.event}: {shown.problem}; "
+            f"{shown.summary}. Its reason, then its timeline (throttled attempts of one call "
+            "folded into one line):",
+            "",
+            f"> {shown.reason}",
+            "",
+            "```",
+            *shown.timeline,
+            "```",
+            "",
+        ]
+    return lines
+
+
 # Targets
 
 
@@ -383,6 +511,22 @@ def verdicts(results: Results) -> list[Verdict]:
             f"{results.throttled_deploy.spread(lambda r: r.throttled).median:.0f} retries",
             failed == 0,
         ),
+        *concurrent_verdicts(results.concurrent_deploy),
+    ]
+
+
+def concurrent_verdicts(deploy: ConcurrentDeploy) -> list[Verdict]:
+    return [
+        Verdict(
+            f"Concurrent deploy of {run.tenants} tenants, {run.layout}, at "
+            f"{deploy.rate_per_second:g} SES request/s: what fails leaves nothing behind and "
+            "says so truthfully",
+            f"{run.failed_events} of {run.events} events failed; {run.orphan_tenants} orphan "
+            f"tenants, {run.orphan_associations} orphan associations, {run.untrue_reasons} "
+            f"untrue and {run.unchecked_reasons} uncheckable reasons",
+            run.clean,
+        )
+        for run in deploy.runs
     ]
 
 
@@ -393,6 +537,7 @@ def analysis_section(results: Results) -> list[str]:
     lines += _calls_analysis(results)
     lines += _cold_start_analysis(results)
     lines += _throttle_analysis(results)
+    lines += concurrent_analysis(results.concurrent_deploy)
     return lines
 
 
@@ -618,6 +763,68 @@ def _throttle_analysis(results: Results) -> list[str]:
     return [*lines, ""]
 
 
+def concurrent_analysis(deploy: ConcurrentDeploy) -> list[str]:
+    runs = deploy.runs
+    clean = all(run.clean for run in runs)
+    worst = max(
+        runs, key=lambda run: (run.orphan_tenants + run.orphan_associations, run.failed_events)
+    )
+    usable = deploy.lambda_timeout_seconds - (600 - USABLE_INVOCATION_SECONDS)
+    served = worst.ses_requests - worst.throttled
+    lines = [
+        f"**Concurrent deploy: {_plain(clean)}.** "
+        + " ".join(
+            f"{run.tenants} tenants, {run.layout}: {run.failed_events} of {run.events} events "
+            f"failed, the last ended at {run.virtual_seconds:.0f} virtual s."
+            for run in runs
+        )
+        + f" At {deploy.rate_per_second:g} request/s the {worst.events} events sent got "
+        f"{served} requests through in {worst.virtual_seconds:.0f} s, "
+        f"{worst.throttled / max(worst.ses_requests, 1):.0%} of all requests being throttled; "
+        f"an invocation may use {usable:.0f} s before it stops retrying, and every Create "
+        "starts at once, so the throttling is shared out by backoff and jitter alone: the "
+        "events that keep losing run out of time.",
+    ]
+    if len({(r.failed_events, r.ses_requests, r.orphan_tenants) for r in runs}) == 1:
+        lines[0] += (
+            " The two layouts give the same figures: a Create reads nothing from "
+            f"CloudFormation ({worst.cloudformation_reads} reads), and the stack ids differ "
+            "only in the ownership marks; what differs between them is CloudFormation's "
+            f"reaction to a failure (one stack rolls back all {worst.tenants} tenants, "
+            f"{worst.tenants} stacks only the failed ones), which is not simulated."
+        )
+    undos = worst.undos
+    if undos.left_behind:
+        low_left, high_left = undos.seconds_left_at_give_up or (0.0, 0.0)
+        low_running, high_running = undos.running_at_give_up or (0, 0)
+        lines += [
+            "",
+            f"Orphans: {undos.undos} failed tenant Creates ({worst.layout}) had created their "
+            "tenant and then gave up on a write CreateTenant cannot carry (reputation policy "
+            f"or sending status) with {low_left:.0f}-{high_left:.0f} s left. Their undo "
+            "(GetTenant, then DeleteTenant) may use all but the last 5 s of it, with the same "
+            f"backoff as forward work, while {low_running}-{high_running} other invocations "
+            "compete for the same one request a second: of the undos' "
+            f"{undos.requests} requests {undos.throttled} were throttled, and "
+            f"{undos.left_behind} of {undos.undos} undos gave up, each leaving its tenant "
+            "in SES with the resource's mark. Their reasons say so (the tenant may have "
+            "been created and could not be deleted again) and are true; the tenants are "
+            "still orphans until the stack is deployed again. What would fix it: time "
+            "reserved for the undo that does not depend on how contended SES is, i.e. a "
+            "forward deadline that keeps back what an undo needs at the rate SES actually "
+            "answers (or the Provider framework's `is_complete` with a `total_timeout`, "
+            "so that forward work is not cut off at 10 minutes and the undo is not left the "
+            "last seconds), and fewer invocations competing at once.",
+        ]
+    elif not clean:
+        lines += [
+            "",
+            "What would fix it: see the events listed in section 6; each timeline shows "
+            "the calls and answers that led to the problem.",
+        ]
+    return [*lines, ""]
+
+
 def render(results: Results) -> str:
     machine = results.machine
     packages = ", ".join(f"{name} {version}" for name, version in machine.packages.items())
@@ -661,6 +868,7 @@ def render(results: Results) -> str:
         *ses_calls_section(results.ses_calls),
         *cold_start_section(results.cold_start),
         *throttled_section(results.throttled_deploy),
+        *concurrent_section(results.concurrent_deploy),
         *analysis_section(results),
     ]
     return "\n".join(lines).rstrip() + "\n"

@@ -23,6 +23,7 @@ if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
 from benchmarks.cold_start import measure_cold_start  # noqa: E402
+from benchmarks.concurrent_deploy import measure_concurrent_deploy  # noqa: E402
 from benchmarks.handler_harness import quiet_handler_logs  # noqa: E402
 from benchmarks.machine import describe_machine  # noqa: E402
 from benchmarks.report import Results, render  # noqa: E402
@@ -73,6 +74,7 @@ def main() -> None:
     cold_start = measure_cold_start(progress)
     ses_calls = measure_ses_calls(progress)
     throttled = measure_throttled_deploy(progress)
+    concurrent = measure_concurrent_deploy(progress)
 
     results = Results(
         started=started_at,
@@ -82,6 +84,7 @@ def main() -> None:
         ses_calls=ses_calls,
         cold_start=cold_start,
         throttled_deploy=throttled,
+        concurrent_deploy=concurrent,
         load_average_at_end=os.getloadavg(),
     )
     report = render(results)
