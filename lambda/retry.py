@@ -24,12 +24,20 @@ logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-#: Kept free at the end of the function's time: enough for one more SES call (the client's
-#: read timeout), undoing a half-done Create, and returning the failure to the framework.
+#: Kept free at the end of the function's time for undoing a half-done Create and returning
+#: the failure to the framework: this share of the time the request started with, and at
+#: least SAFETY_MARGIN_MS (one more SES call at the client's read timeout, an undo, the
+#: report). Under a throttled deploy of hundreds of tenants an undo's two calls (read the
+#: mark, delete) compete with every other invocation for SES's ~1 request/s, so it needs
+#: far more than the calls take (2 minutes of a 10-minute function; BENCHMARKS.md, part 6).
+SAFETY_MARGIN_SHARE = 0.2
 SAFETY_MARGIN_MS = 45_000
-#: The part of the margin an undo may use: forward work stops SAFETY_MARGIN_MS before the
-#: timeout, so an undo always has its own (SAFETY_MARGIN_MS - UNDO_MARGIN_MS) of retries.
+#: Where even an undo stops retrying: enough for one more call (the client's read timeout
+#: is 30 s, connect 10 s... an answer usually takes milliseconds) and the failure report.
 UNDO_MARGIN_MS = 5_000
+#: An undo retries at least this often: the longer backoff of forward work spreads a burst
+#: of handlers out, while an undo must get its few calls through before the time is up.
+UNDO_MAX_DELAY_SECONDS = 2.0
 #: SES allows about one control-plane request per second per account, hence a 1 s base.
 BASE_DELAY_SECONDS = 1.0
 MAX_DELAY_SECONDS = 20.0
@@ -114,12 +122,17 @@ class Retrier:
         self,
         remaining_time_ms: Callable[[], int],
         *,
-        margin_ms: int = SAFETY_MARGIN_MS,
+        margin_ms: int | None = None,
+        max_delay_seconds: float = MAX_DELAY_SECONDS,
         jitter: Callable[[], float] = random.random,
         sleep_function: Callable[[float], None] | None = None,
     ) -> None:
+        """`margin_ms`: the time kept free at the end; default: see SAFETY_MARGIN_SHARE."""
         self._remaining_time_ms = remaining_time_ms
+        if margin_ms is None:
+            margin_ms = max(SAFETY_MARGIN_MS, int(SAFETY_MARGIN_SHARE * remaining_time_ms()))
         self._margin_ms = margin_ms
+        self._max_delay_seconds = max_delay_seconds
         self._jitter = jitter
         self._sleep_function = sleep_function
 
@@ -174,6 +187,7 @@ class Retrier:
         return Retrier(
             self._remaining_time_ms,
             margin_ms=min(self._margin_ms, UNDO_MARGIN_MS),
+            max_delay_seconds=min(self._max_delay_seconds, UNDO_MAX_DELAY_SECONDS),
             jitter=self._jitter,
             sleep_function=self._sleep_function,
         )
@@ -184,7 +198,7 @@ class Retrier:
         Half is kept fixed so that a burst of throttled handlers (a deploy of many tenants)
         spreads out instead of retrying almost at once, as full jitter may.
         """
-        ceiling = min(MAX_DELAY_SECONDS, BASE_DELAY_SECONDS * 2 ** (attempt - 1))
+        ceiling = min(self._max_delay_seconds, BASE_DELAY_SECONDS * 2 ** (attempt - 1))
         return ceiling / 2 + self._jitter() * ceiling / 2
 
 

@@ -12,6 +12,9 @@ from retry import (
     MAX_DELAY_SECONDS,
     NOT_FOUND_MAX_ATTEMPTS,
     SAFETY_MARGIN_MS,
+    SAFETY_MARGIN_SHARE,
+    UNDO_MARGIN_MS,
+    UNDO_MAX_DELAY_SECONDS,
     OutOfTime,
     Retrier,
     Retryable,
@@ -148,3 +151,33 @@ def test_the_sleep_function_can_be_given(context: FakeContext, slept: list[float
 
     assert own == [0.75]
     assert slept == []
+
+
+def test_the_margin_is_a_share_of_the_time_the_request_started_with(
+    context: FakeContext, slept: list[float]
+) -> None:
+    context.remaining_ms = 10 * 60 * 1000
+    throttled = client_error("TooManyRequestsException", 429)
+
+    with pytest.raises(OutOfTime, match=r"\(120s are kept to report the failure\)"):
+        Retrier(context.get_remaining_time_in_millis, jitter=lambda: 0.5).call(
+            failing([throttled] * 100), description="x"
+        )
+
+    assert context.remaining_ms >= int(SAFETY_MARGIN_SHARE * 10 * 60 * 1000)
+
+
+def test_an_undo_retries_often_and_into_the_margin(
+    context: FakeContext, slept: list[float]
+) -> None:
+    context.remaining_ms = 10 * 60 * 1000
+    forward = Retrier(context.get_remaining_time_in_millis, jitter=lambda: 0.5)
+    context.remaining_ms = 100_000  # forward work has stopped: what is left is the undo's
+    throttled = client_error("TooManyRequestsException", 429)
+
+    with pytest.raises(OutOfTime):
+        forward.for_undo().call(failing([throttled] * 1000), description="x")
+
+    assert max(slept) <= UNDO_MAX_DELAY_SECONDS
+    assert context.remaining_ms >= UNDO_MARGIN_MS - UNDO_MAX_DELAY_SECONDS * 1000
+    assert context.remaining_ms < UNDO_MARGIN_MS + UNDO_MAX_DELAY_SECONDS * 1000

@@ -78,12 +78,6 @@ def test_the_check_catches_an_undo_that_deletes_nothing(monkeypatch: pytest.Monk
         _assert_nothing_left_and_reasons_true(run)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Issue 10 (No orphans), BENCHMARKS.md section 6: a Create that gives up on a write "
-    "after CreateTenant keeps only the retrier's 40 s for its undo, which contended SES does "
-    "not answer in time, so the tenant is left. Remove this mark once it passes.",
-)
 def test_no_orphans_when_creates_run_out_of_time() -> None:
     """The 200-tenant deploy's pressure on a small one: a 2-minute Lambda, so that 30
     tenants at 1 request/s run out of time and undo in the handler's safety margin."""
