@@ -16,7 +16,7 @@ export AWS_EC2_METADATA_DISABLED := true
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 CDK := npx --no-install cdk --no-notices --no-version-reporting
 
-.PHONY: synth test lint typecheck benchmark double clean
+.PHONY: synth test lint typecheck benchmark fuzz double clean
 
 $(PY_STAMP): requirements.txt requirements-dev.txt constraints.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,10 +46,15 @@ test: $(PY_STAMP) $(NODE_STAMP) lint typecheck
 benchmark: $(PY_STAMP) $(NODE_STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python benchmarks/run.py $(BENCHMARK_ARGS)
 
+# The lifecycle fuzzer's long profile (about 15 min): writes FUZZING.md. Templates it
+# synthesizes are cached in .fuzz-cache/ between runs.
+fuzz: $(PY_STAMP) $(NODE_STAMP)
+	PATH="$(CURDIR)/$(BIN):$$PATH" FUZZ_CACHE="$(CURDIR)/.fuzz-cache" $(BIN)/python -m tests.fuzz.run $(FUZZ_ARGS)
+
 # Serve the SES tenant API double on 127.0.0.1:$(PORT) for any SDK (AWS_ENDPOINT_URL).
 PORT ?= 5005
 double: $(PY_STAMP)
 	$(BIN)/ses-tenants-double --port $(PORT)
 
 clean:
-	rm -rf $(VENV) node_modules cdk.out .pytest_cache .mypy_cache .ruff_cache build dist
+	rm -rf $(VENV) node_modules cdk.out .pytest_cache .mypy_cache .ruff_cache .fuzz-cache build dist
