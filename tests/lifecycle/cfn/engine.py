@@ -534,9 +534,23 @@ class CloudFormation:
             self._roll_back_create(operation, failed.failure, parameters)
         finally:
             self._in_progress = {}
+        stack = self._record(operation, outputs, exports, resolver, parameters)
+        self._stack_status(live, CREATE_COMPLETE)
+        return stack
+
+    def _record(
+        self,
+        operation: _Operation,
+        outputs: dict[str, Any],
+        exports: dict[str, Any],
+        resolver: Resolver,
+        parameters: Mapping[str, Any],
+    ) -> DeployedStack:
+        """The stack as the operation deployed it, now the stack of its name."""
+        live = operation.live
         stack = DeployedStack(
             live.info,
-            template,
+            operation.template,
             dict(operation.resources),
             outputs,
             exports,
@@ -544,7 +558,6 @@ class CloudFormation:
             dict(parameters),
         )
         self.stacks[live.info.name] = stack
-        self._stack_status(live, CREATE_COMPLETE)
         return stack
 
     def _roll_back_create(
@@ -597,16 +610,7 @@ class CloudFormation:
             self._fail_update(operation, previous, failed.failure)
         finally:
             self._in_progress = {}
-        stack = DeployedStack(
-            live.info,
-            template,
-            dict(operation.resources),
-            outputs,
-            exports,
-            frozenset(resolver.imports),
-            dict(parameters),
-        )
-        self.stacks[live.info.name] = stack
+        stack = self._record(operation, outputs, exports, resolver, parameters)
         self._stack_status(live, UPDATE_COMPLETE_CLEANUP_IN_PROGRESS)
         doomed = {
             logical_id: _Doomed(old, old.deletion_policy, _UNLIST)
