@@ -26,6 +26,10 @@ class LimitExceededException(ServiceException):
     code = "LimitExceededException"
 
 
+class SendingPausedException(ServiceException):
+    code = "SendingPausedException"
+
+
 def validation_error(detail: str) -> BadRequestException:
     """SES answers a request that breaks a modeled constraint with Smithy's wording."""
     return BadRequestException(f"1 validation error detected: {detail}")

@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import threading
 
+from moto.ses import urls as ses_v1_urls
 from moto.sesv2 import urls
 
 from .responses import TenantAwareSESV2Response
+from .ses_v1 import TenantAwareEmailResponse
 
 CATCH_ALL = "{0}/v2/(?P<sesv2_path>.*)$"
 
@@ -32,8 +34,15 @@ def install() -> None:
         for path in list(urls.url_paths):
             urls.url_paths[path] = handler
         urls.url_paths[CATCH_ALL] = handler
+        for path in list(ses_v1_urls.url_paths):
+            ses_v1_urls.url_paths[path] = TenantAwareEmailResponse.dispatch
 
 
 def installed() -> bool:
     handler = TenantAwareSESV2Response.dispatch
-    return CATCH_ALL in urls.url_paths and all(h == handler for h in urls.url_paths.values())
+    v1 = TenantAwareEmailResponse.dispatch
+    return (
+        CATCH_ALL in urls.url_paths
+        and all(h == handler for h in urls.url_paths.values())
+        and all(h == v1 for h in ses_v1_urls.url_paths.values())
+    )

@@ -20,6 +20,7 @@ from .exceptions import (
     BadRequestException,
     LimitExceededException,
     NotFoundException,
+    SendingPausedException,
     enum_error,
     tenant_not_found,
     validation_error,
@@ -190,6 +191,11 @@ class TenantBackend(BaseBackend):
 
     def disassociate(self, name: str | None, arn: str | None) -> None:
         tenant = self.get_tenant(name)
+        if arn is not None and (tenant.tenant_id, arn) in self.associations:
+            # An association outlives nothing it names in SES, but if its resource is gone
+            # (deleted behind the double's back) it can still be removed.
+            del self.associations[(tenant.tenant_id, arn)]
+            return
         resource = self._existing_resource(arn)
         self.associations.pop((tenant.tenant_id, resource.arn), None)
 
@@ -221,6 +227,14 @@ class TenantBackend(BaseBackend):
         if any(a.resource.arn == arn for a in self.associations.values()):
             return arn
         return None
+
+    def is_associated_with(self, tenant: Tenant, arn: str) -> bool:
+        return (tenant.tenant_id, arn) in self.associations
+
+    def require_sending(self, tenant: Tenant) -> None:
+        """A paused tenant (aggregate DISABLED, by the customer or by SES) cannot send."""
+        if tenant.sending_status == DISABLED:
+            raise SendingPausedException(f"Sending is paused for tenant <{tenant.name}>.")
 
     def _existing_resource(self, arn: str | None) -> SesResource:
         if not arn:

@@ -8,12 +8,16 @@ adding methods here is all it takes to serve an operation.
 
 from __future__ import annotations
 
+import base64
+import contextlib
 import json
 import threading
 from typing import Any
+from urllib.parse import parse_qs
 
 from moto.core.common_types import TYPE_RESPONSE
 
+from .calls import record
 from .core_resources import CoreResourcesResponse
 from .exceptions import BadRequestException
 from .faults import Fault, take_fault
@@ -27,6 +31,7 @@ from .models import (
 )
 from .paging import paged
 from .resources import CONFIGURATION_SET, IDENTITY, TEMPLATE
+from .sending import DirectError, SendRequest, check_tenant_send, name_from_arn, raw_headers
 
 # moto's state is not thread-safe and server mode answers on several threads: one SES v2
 # request at a time keeps the double's invariants (e.g. no association to a deleted tenant).
@@ -40,12 +45,23 @@ class TenantAwareSESV2Response(CoreResourcesResponse):
 
     def call_action(self) -> TYPE_RESPONSE:
         operation = self._get_action()
+        response: TYPE_RESPONSE | None = None
+        try:
+            response = self._answer(operation)
+            return response
+        finally:
+            status = response[0] if response is not None else 500
+            record("sesv2", operation, self.current_account, self.region, status, self._params())
+
+    def _answer(self, operation: str | None) -> TYPE_RESPONSE:
         fault = take_fault(operation) if operation else None
         if fault is not None:
             return fault.response()
         try:
             with _serialize:
                 return super().call_action()
+        except DirectError as error:
+            return error.json_response()
         except NotImplementedError:
             # Loud and final: 501 is not retried, and the message names what is missing.
             return Fault(
@@ -54,6 +70,94 @@ class TenantAwareSESV2Response(CoreResourcesResponse):
                 "(moto + ses_tenants.testing).",
                 501,
             ).response()
+
+    def _params(self) -> dict[str, Any]:
+        params: dict[str, Any] = {}
+        for key, values in parse_qs(self.parsed_url.query).items():
+            params[key] = values[0] if len(values) == 1 else values
+        with contextlib.suppress(BadRequestException):
+            params.update(self._json())
+        params.update(getattr(self, "uri_match", None) or {})
+        return params
+
+    # Sending: moto's, with the tenant's checks, and template content
+
+    def send_email(self) -> str:
+        body = self._json()
+        content = body.get("Content") or {}
+        sender = body.get("FromEmailAddress")
+        tenant = body.get("TenantName")
+        config_set = body.get("ConfigurationSetName")
+        template = content.get("Template")
+        template_ref = None
+        if "Raw" in content:
+            raw = base64.b64decode(content["Raw"].get("Data") or b"").decode("utf-8")
+            raw_from, raw_tenant, raw_config_set = raw_headers(raw)
+            # The request's members win over the message's headers.
+            sender = sender or raw_from
+            tenant = tenant or raw_tenant
+            config_set = config_set or raw_config_set
+        elif template is not None:
+            template_ref = template.get("TemplateName") or template.get("TemplateArn")
+            if not template_ref and not template.get("TemplateContent"):
+                raise BadRequestException("Template name or ARN is required.")
+        check_tenant_send(
+            self.tenant_backend,
+            self.store,
+            SendRequest(
+                tenant, sender, body.get("FromEmailAddressIdentityArn"), config_set, template_ref
+            ),
+        )
+        if template is None:
+            return super().send_email()
+        destination = body.get("Destination") or {}
+        if template_ref:
+            name = name_from_arn(template_ref, TEMPLATE)
+            self._template(name)
+            message = self.store.send_templated_email(
+                sender or "", name, template.get("TemplateData") or "{}", destination
+            )
+        else:
+            inline = template["TemplateContent"]
+            message = self.store.send_email(  # type: ignore[assignment]
+                sender or "",
+                inline.get("Subject", ""),
+                inline.get("Html") or inline.get("Text", ""),
+                destination,
+            )
+        return json.dumps({"MessageId": message.id})
+
+    def send_bulk_email(self) -> str:
+        body = self._json()
+        template = (body.get("DefaultContent") or {}).get("Template") or {}
+        template_ref = template.get("TemplateName") or template.get("TemplateArn")
+        if not template_ref:
+            if template.get("TemplateContent"):
+                raise NotImplementedError("SendBulkEmail with inline TemplateContent")
+            raise BadRequestException("Template name or ARN is required.")
+        sender = body.get("FromEmailAddress")
+        check_tenant_send(
+            self.tenant_backend,
+            self.store,
+            SendRequest(
+                body.get("TenantName"),
+                sender,
+                body.get("FromEmailAddressIdentityArn"),
+                body.get("ConfigurationSetName"),
+                template_ref,
+            ),
+        )
+        name = name_from_arn(template_ref, TEMPLATE)
+        self._template(name)
+        entries = body.get("BulkEmailEntries") or []
+        sent = self.store.send_bulk_templated_email(
+            sender or "",
+            name,
+            template.get("TemplateData") or "{}",
+            [{"Destination": entry.get("Destination") or {}} for entry in entries],
+        )
+        results = [{"Status": "SUCCESS", "MessageId": message_id} for message_id in sent.ids]
+        return json.dumps({"BulkEmailEntryResults": results})
 
     # Tenants
 
