@@ -80,6 +80,16 @@ class Tenant:
 
 
 @dataclass
+class SuppressedDestination:
+    address: str
+    reason: str
+    updated: datetime
+
+
+SUPPRESSION_REASONS = ("BOUNCE", "COMPLAINT")
+
+
+@dataclass
 class Association:
     tenant: Tenant
     resource: SesResource
@@ -98,6 +108,8 @@ class TenantBackend(BaseBackend):
         self.tenants: dict[str, Tenant] = {}
         self.associations: dict[tuple[str, str], Association] = {}
         self._seq = itertools.count()
+        # Suppression lists: the account's under None, each tenant's under its TenantId.
+        self.suppressed: dict[str | None, dict[str, SuppressedDestination]] = {}
 
     # Tenants
 
@@ -168,6 +180,7 @@ class TenantBackend(BaseBackend):
         # suppression attributes live on the tenant and go with it.
         for key in [key for key in self.associations if key[0] == tenant.tenant_id]:
             del self.associations[key]
+        self.suppressed.pop(tenant.tenant_id, None)  # the tenant's suppression list goes too
         del self.tenants[tenant.name]
 
     def put_suppression_attributes(
@@ -176,6 +189,53 @@ class TenantBackend(BaseBackend):
         name = require_name(name)
         attributes = suppression_attributes(reasons, scope, member_prefix="")
         self.get_tenant(name).suppression = attributes
+
+    # Suppressed destinations: the account's list, or a tenant's with TenantName. The
+    # tenant's SuppressionScope does not gate these calls.
+
+    def suppression_list(self, tenant_name: str | None) -> dict[str, SuppressedDestination]:
+        key = None if tenant_name is None else self.get_tenant(tenant_name).tenant_id
+        return self.suppressed.setdefault(key, {})
+
+    def put_suppressed(
+        self, tenant_name: str | None, address: str | None, reason: str | None
+    ) -> None:
+        if not address:
+            raise validation_error(
+                "Value at 'emailAddress' failed to satisfy constraint: Member must not be null"
+            )
+        if reason not in SUPPRESSION_REASONS:
+            raise enum_error("reason", reason, SUPPRESSION_REASONS)
+        entries = self.suppression_list(tenant_name)
+        entries[address.lower()] = SuppressedDestination(address, reason, utcnow())
+
+    def get_suppressed(self, tenant_name: str | None, address: str) -> SuppressedDestination:
+        entry = self.suppression_list(tenant_name).get(address.lower())
+        if entry is None:
+            raise NotFoundException(f"Email address <{address}> does not exist.")
+        return entry
+
+    def delete_suppressed(self, tenant_name: str | None, address: str) -> None:
+        self.get_suppressed(tenant_name, address)
+        del self.suppression_list(tenant_name)[address.lower()]
+
+    def list_suppressed(
+        self,
+        tenant_name: str | None,
+        reasons: list[str],
+        start: datetime | None,
+        end: datetime | None,
+    ) -> list[SuppressedDestination]:
+        for reason in reasons:
+            if reason not in SUPPRESSION_REASONS:
+                raise enum_error("reasons", reason, SUPPRESSION_REASONS)
+        return [
+            entry
+            for entry in self.suppression_list(tenant_name).values()
+            if (not reasons or entry.reason in reasons)
+            and (start is None or entry.updated >= start)
+            and (end is None or entry.updated <= end)
+        ]
 
     # Resource associations
 

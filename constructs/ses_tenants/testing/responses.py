@@ -12,8 +12,9 @@ import base64
 import contextlib
 import json
 import threading
+from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, unquote
 
 from moto.core.common_types import TYPE_RESPONSE
 
@@ -24,6 +25,7 @@ from .faults import Fault, take_fault
 from .models import (
     Association,
     StatusRecord,
+    SuppressedDestination,
     Tenant,
     TenantBackend,
     is_tenant_arn,
@@ -190,6 +192,49 @@ class TenantAwareSESV2Response(CoreResourcesResponse):
         )
         return "{}"
 
+    # Suppressed destinations (moto has none): the account's list, or a tenant's
+
+    def put_suppressed_destination(self) -> str:
+        body = self._json()
+        self.tenant_backend.put_suppressed(
+            body.get("TenantName"), body.get("EmailAddress"), body.get("Reason")
+        )
+        return "{}"
+
+    def get_suppressed_destination(self) -> str:
+        tenant = next(iter(self._query("TenantName")), None)
+        address = unquote(self.uri_match.get("EmailAddress", ""))
+        entry = self.tenant_backend.get_suppressed(tenant, address)
+        view = _suppressed(entry)
+        if tenant is not None:
+            view["TenantName"] = tenant
+        return json.dumps({"SuppressedDestination": {**view, "Attributes": {}}})
+
+    def delete_suppressed_destination(self) -> str:
+        tenant = next(iter(self._query("TenantName")), None)
+        address = unquote(self.uri_match.get("EmailAddress", ""))
+        self.tenant_backend.delete_suppressed(tenant, address)
+        return "{}"
+
+    def list_suppressed_destinations(self) -> str:
+        query: dict[str, Any] = {"NextToken": next(iter(self._query("NextToken")), None)}
+        size = next(iter(self._query("PageSize")), None)
+        if size is not None:
+            query["PageSize"] = int(size) if size.lstrip("-").isdigit() else size
+        tenant = next(iter(self._query("TenantName")), None)
+        scope = "ListSuppressedDestinations" + (f":{tenant}" if tenant else "")
+        pager = self._pager(scope, query)
+        found = self.tenant_backend.list_suppressed(
+            tenant,
+            self._query("Reason"),
+            _timestamp(next(iter(self._query("StartDate")), None)),
+            _timestamp(next(iter(self._query("EndDate")), None)),
+        )
+        page, token = pager.page(found, key=lambda entry: entry.address.lower())
+        return json.dumps(
+            paged("SuppressedDestinationSummaries", [_suppressed(e) for e in page], token)
+        )
+
     # Resource associations
 
     def create_tenant_resource_association(self) -> str:
@@ -309,6 +354,29 @@ class TenantAwareSESV2Response(CoreResourcesResponse):
                 f"Cannot delete <{arn}> because it has tenant associations. "
                 "Remove all tenant associations and try again."
             )
+
+
+def _suppressed(entry: SuppressedDestination) -> dict[str, Any]:
+    return {
+        "EmailAddress": entry.address,
+        "Reason": entry.reason,
+        "LastUpdateTime": entry.updated.timestamp(),
+    }
+
+
+def _timestamp(value: str | None) -> datetime | None:
+    """A rest-json query timestamp: ISO 8601 (the SDKs' default) or epoch seconds."""
+    if not value:
+        return None
+    try:
+        return datetime.fromtimestamp(float(value), UTC)
+    except ValueError:
+        pass
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise BadRequestException(f"Invalid timestamp <{value}>.") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _moto_arn(arn: str) -> str:
