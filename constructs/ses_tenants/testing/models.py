@@ -251,12 +251,15 @@ class TenantBackend(BaseBackend):
 
     def disassociate(self, name: str | None, arn: str | None) -> None:
         tenant = self.get_tenant(name)
-        if arn is not None and (tenant.tenant_id, arn) in self.associations:
-            # An association outlives nothing it names in SES, but if its resource is gone
-            # (deleted behind the double's back) it can still be removed.
-            del self.associations[(tenant.tenant_id, arn)]
-            return
-        resource = self._existing_resource(arn)
+        if not arn:
+            raise validation_error(
+                "Value at 'resourceArn' failed to satisfy constraint: Member must not be null"
+            )
+        # A well-formed SES ARN is enough: an association whose resource is gone (or an
+        # association already removed) is deleted without error.
+        resource = resources.parse_resource_arn(
+            arn, account=self.account_id, region=self.region_name
+        )
         self.associations.pop((tenant.tenant_id, resource.arn), None)
 
     def tenant_resources(
