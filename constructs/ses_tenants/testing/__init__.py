@@ -8,13 +8,16 @@ are served under ``mock_aws`` and by a moto server running in this process::
     double.inject_fault("CreateTenant", count=2)   # the next 2 calls are throttled (429)
     double.clear_faults()
 
-See ``server.py`` to serve it over HTTP to any SDK (``ses-tenants-double --port N``).
+See ``server.py`` to serve it over HTTP to any SDK (``ses-tenants-double --port N``), and
+``control.py`` for the same hooks over HTTP (``DoubleClient``).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .calls import call_log, clear_call_log
+from .control import DoubleClient
 from .faults import clear_faults, fault_stats, inject_fault
 from .install import install
 from .models import is_tenant_arn, tenant_backends
@@ -23,6 +26,9 @@ if TYPE_CHECKING:
     from moto.server import ThreadedMotoServer
 
 __all__ = [
+    "DoubleClient",
+    "call_log",
+    "clear_call_log",
     "clear_faults",
     "fault_stats",
     "inject_fault",

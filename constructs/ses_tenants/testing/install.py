@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import threading
 
+from moto.moto_api._internal import urls as moto_api_urls
 from moto.ses import urls as ses_v1_urls
 from moto.sesv2 import urls
 
+from .control import URL_PATHS as CONTROL_PATHS
 from .responses import TenantAwareSESV2Response
 from .ses_v1 import TenantAwareEmailResponse
 
@@ -36,6 +38,8 @@ def install() -> None:
         urls.url_paths[CATCH_ALL] = handler
         for path in list(ses_v1_urls.url_paths):
             ses_v1_urls.url_paths[path] = TenantAwareEmailResponse.dispatch
+        # The test hooks over HTTP (server mode), next to moto's /moto-api/reset.
+        moto_api_urls.url_paths.update(CONTROL_PATHS)
 
 
 def installed() -> bool:
