@@ -87,9 +87,10 @@ def update(
         )
         return create(new, claimant, ses, stacks)
     mark = _mark(claimant)
+    rolling_back = _rolling_back(stacks, claimant)
     tenant = ses.get_tenant(new.name)
     if tenant is None:
-        if _rolling_back(stacks, claimant):
+        if rolling_back:
             logger.warning(
                 "Tenant %s is gone from SES; the rollback has nothing to restore", new.name
             )
@@ -101,7 +102,7 @@ def update(
         )
     current_mark = mark_in(tenant.get("Tags"))
     if current_mark is not None and current_mark != mark:
-        if _rolling_back(stacks, claimant):
+        if rolling_back:
             logger.warning(
                 "Not restoring tenant %s in the rollback: %s",
                 new.name,
@@ -115,14 +116,16 @@ def update(
             "not own in place), or take the tenant back: set adopt_existing=True and give the "
             "Tenant a new construct id, so that a new resource adopts it."
         )
-    if old is None:
+    if old is None or rolling_back:
+        # A rollback's "old" properties are what the failed update asked for, which it may
+        # not have reached: only what SES holds says what there is to undo.
         current = observed_state(tenant, ses.get_reputation_entity(new.name, tenant["TenantArn"]))
     else:
         # The previous properties describe the tenant as deployed; a mark removed by hand
         # is missing from `current` and so is restored.
         current = desired_state(old, current_mark)
     changes = changes_between(current, desired_state(new, mark))
-    if record_in(_tags(tenant)) is not None and not _rolling_back(stacks, claimant):
+    if record_in(_tags(tenant)) is not None and not rolling_back:
         # The deploy that adopted the tenant has succeeded: the record has served.
         changes = changes.also_removing(contract.ADOPTION_RECORD_TAG_KEY)
     _apply(ses, new.name, tenant["TenantArn"], changes)

@@ -68,3 +68,23 @@ def test_a_tenant_deleted_by_hand_then_recreated_under_its_name_is_another_tenan
         check(state)
     finally:
         state.teardown()
+
+
+def test_a_rollback_writes_only_what_the_failed_update_changed() -> None:
+    # The update's write is refused (a missing permission, say) before it changes anything.
+    # Its rollback used to diff the properties, so it tried the same refused write to undo
+    # a change that never happened, and the stack ended UPDATE_ROLLBACK_FAILED. It reads
+    # what SES holds instead, finds nothing to undo, and completes.
+    state = machine("alpha")
+    try:
+        deploy(state, "Fuzz-alpha")
+        moved, config = state.app["alpha"]
+        state.app["alpha"] = (moved, replace(config, strict=True))
+
+        with state._fault(("refused write", "UpdateReputationEntityPolicy"), "Fuzz-alpha", None):
+            deploy(state, "Fuzz-alpha")
+
+        assert state.cloudformation.stack_status("Fuzz-alpha") == "UPDATE_ROLLBACK_COMPLETE"
+        check(state)
+    finally:
+        state.teardown()
