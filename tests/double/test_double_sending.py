@@ -292,3 +292,31 @@ def test_send_bulk_email_as_tenant(sesv2: Any, setup: Any, ses_arn: Any, expect_
         )
         == 2
     )
+
+
+def test_send_bulk_email_with_inline_template_content(
+    sesv2: Any, setup: Any, ses_arn: Any, expect_error: Any
+) -> None:
+    setup(ses_arn("identity", "example.com"))
+    request: dict[str, Any] = {
+        "FromEmailAddress": SENDER,
+        "DefaultContent": {
+            "Template": {
+                "TemplateContent": {"Subject": "Hi", "Text": "Hello {{name}}"},
+                "TemplateData": "{}",
+            }
+        },
+        "BulkEmailEntries": [{"Destination": {"ToAddresses": [f"{n}@example.org"]}} for n in "ab"],
+        "TenantName": "acme",
+    }
+
+    results = sesv2.send_bulk_email(**request)["BulkEmailEntryResults"]
+
+    assert [r["Status"] for r in results] == ["SUCCESS", "SUCCESS"]
+    expect_error(
+        "AccessDeniedException",
+        sesv2.send_bulk_email,
+        **request,
+        ConfigurationSetName="cs-main",
+        status=403,
+    )

@@ -133,9 +133,8 @@ class TenantAwareSESV2Response(CoreResourcesResponse):
         body = self._json()
         template = (body.get("DefaultContent") or {}).get("Template") or {}
         template_ref = template.get("TemplateName") or template.get("TemplateArn")
-        if not template_ref:
-            if template.get("TemplateContent"):
-                raise NotImplementedError("SendBulkEmail with inline TemplateContent")
+        inline: dict[str, Any] = template.get("TemplateContent") or {}
+        if not template_ref and not inline:
             raise BadRequestException("Template name or ARN is required.")
         sender = body.get("FromEmailAddress")
         check_tenant_send(
@@ -149,16 +148,31 @@ class TenantAwareSESV2Response(CoreResourcesResponse):
                 template_ref,
             ),
         )
-        name = name_from_arn(template_ref, TEMPLATE)
-        self._template(name)
-        entries = body.get("BulkEmailEntries") or []
-        sent = self.store.send_bulk_templated_email(
-            sender or "",
-            name,
-            template.get("TemplateData") or "{}",
-            [{"Destination": entry.get("Destination") or {}} for entry in entries],
-        )
-        results = [{"Status": "SUCCESS", "MessageId": message_id} for message_id in sent.ids]
+        destinations = [
+            entry.get("Destination") or {} for entry in body.get("BulkEmailEntries") or []
+        ]
+        if template_ref:
+            name = name_from_arn(template_ref, TEMPLATE)
+            self._template(name)
+            sent = self.store.send_bulk_templated_email(
+                sender or "",
+                name,
+                template.get("TemplateData") or "{}",
+                [{"Destination": destination} for destination in destinations],
+            )
+            message_ids = list(sent.ids)
+        else:
+            # Inline content: one message per entry, as SES sends each entry on its own.
+            message_ids = [
+                self.store.send_email(
+                    sender or "",
+                    inline.get("Subject", ""),
+                    inline.get("Html") or inline.get("Text", ""),
+                    destination,
+                ).id
+                for destination in destinations
+            ]
+        results = [{"Status": "SUCCESS", "MessageId": message_id} for message_id in message_ids]
         return json.dumps({"BulkEmailEntryResults": results})
 
     # Tenants
