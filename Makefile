@@ -46,7 +46,7 @@ test: $(PY_STAMP) $(NODE_STAMP) lint typecheck
 benchmark: $(PY_STAMP) $(NODE_STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python benchmarks/run.py $(BENCHMARK_ARGS)
 
-# The lifecycle fuzzer's long profile (about 15 min): writes FUZZING.md. Templates it
+# The lifecycle fuzzer's long profile (about 20 min): writes FUZZING.md. Templates it
 # synthesizes are cached in .fuzz-cache/ between runs.
 fuzz: $(PY_STAMP) $(NODE_STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" FUZZ_CACHE="$(CURDIR)/.fuzz-cache" $(BIN)/python -m tests.fuzz.run $(FUZZ_ARGS)
