@@ -27,30 +27,28 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 def _import_customers_schema_without_our_library() -> None:
     """Make `platform_app.customers` importable without importing `ses_tenants`.
 
-    The schema reads its limits from contract.py as `ses_tenants._handler.contract`, and
-    importing that runs `ses_tenants/__init__`, which loads our constructs and, through
-    custom_resources, the AWS CLI asset's jsii assembly (about 0.3 s). The peer must not pay
-    for our library, so contract.py (which imports nothing of ours) is registered under
-    that name on its own.
+    The schema reads its limits and rules from contract.py and rules.py as
+    `ses_tenants._handler.contract` and `.rules`, and importing those runs
+    `ses_tenants/__init__`, which loads our constructs and, through custom_resources, the
+    AWS CLI asset's jsii assembly (about 0.3 s). The peer must not pay for our library, so
+    the two modules (which import nothing of ours but each other) are registered under
+    those names on their own.
     """
     sys.path.insert(1, str(REPO_ROOT))  # run from benchmarks/: platform_app is at the root
-    spec = importlib.util.spec_from_file_location(
-        "ses_tenants._handler.contract", REPO_ROOT / "lambda" / "contract.py"
-    )
-    assert spec is not None and spec.loader is not None
-    contract = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(contract)
     package = types.ModuleType("ses_tenants")
     handler_package = types.ModuleType("ses_tenants._handler")
-    handler_package.contract = contract  # type: ignore[attr-defined]
+    handler_package.__path__ = []  # a package, so that rules.py's relative import works
     package._handler = handler_package  # type: ignore[attr-defined]
-    sys.modules.update(
-        {
-            "ses_tenants": package,
-            "ses_tenants._handler": handler_package,
-            "ses_tenants._handler.contract": contract,
-        }
-    )
+    sys.modules.update({"ses_tenants": package, "ses_tenants._handler": handler_package})
+    for name in ("contract", "rules"):
+        spec = importlib.util.spec_from_file_location(
+            f"ses_tenants._handler.{name}", REPO_ROOT / "lambda" / f"{name}.py"
+        )
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module
+        spec.loader.exec_module(module)
+        setattr(handler_package, name, module)
 
 
 _import_customers_schema_without_our_library()
