@@ -29,11 +29,12 @@ CDK_ARGS ?=
         ls diff deploy destroy bootstrap
 
 # What synthesizing needs: the library, the platform app and cdk-nag (requirements.txt),
-# and setuptools for the editable install of the library itself.
+# and setuptools (as pinned in constraints.txt; the venv's own is older) for the editable
+# install of the library itself.
 $(SYNTH_STAMP): requirements.txt constraints.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip==25.3
-	$(BIN)/python -m pip install --quiet -c constraints.txt -r requirements.txt setuptools
+	$(BIN)/python -m pip install --quiet -c constraints.txt -r requirements.txt --upgrade setuptools
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
