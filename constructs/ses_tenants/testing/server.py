@@ -12,13 +12,21 @@ from __future__ import annotations
 import argparse
 import signal
 import socket
+import sys
 import threading
 from collections.abc import Sequence
 from types import FrameType
+from typing import TYPE_CHECKING
 
-from moto.server import ThreadedMotoServer
+if TYPE_CHECKING:
+    from moto.server import ThreadedMotoServer
 
-from .install import install
+# moto (and botocore) come with the [testing] extra, imported when the server starts, so
+# that `ses-tenants-double` without them says what to install instead of crashing.
+_MISSING_EXTRA = (
+    "ses-tenants-double: the SES tenant API double needs the [testing] extra "
+    "(missing module {name!r}); install it with: pip install 'ses-tenants-cdk[testing]'"
+)
 
 DEFAULT_PORT = 5005
 
@@ -28,6 +36,10 @@ def start_server(port: int = 0, host: str = "127.0.0.1") -> tuple[ThreadedMotoSe
 
     Returns the server (call ``.stop()`` when done) and its endpoint URL.
     """
+    from moto.server import ThreadedMotoServer
+
+    from .install import install
+
     install()
     _require_free(host, port)
     server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
@@ -57,6 +69,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1")
     args = parser.parse_args(argv)
 
+    try:
+        import moto.server  # noqa: F401
+    except ModuleNotFoundError as error:
+        print(_MISSING_EXTRA.format(name=error.name), file=sys.stderr)
+        return 2
     try:
         server, endpoint = start_server(port=args.port, host=args.host)
     except OSError as error:
