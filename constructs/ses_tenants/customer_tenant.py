@@ -102,7 +102,9 @@ class CustomerTenant(Construct):
         self._outputs()
 
     def grant_send(self, grantee: iam.IGrantable) -> iam.Grant:
-        """Let `grantee` send as this customer's tenant, through its resources only."""
+        """Let `grantee` send as this customer's tenant, through its resources only (see
+        `Tenant.grant_send`: SendEmail, SendBulkEmail and SendRawEmail on the identity,
+        configuration set and templates, with `ses:TenantName` = the tenant)."""
         return self.tenant.grant_send(grantee)
 
     def _template(self, template: EmailTemplate) -> ses.CfnTemplate:

@@ -12,4 +12,6 @@ class SesTenantsValidationError(ValueError):
         self.construct_path = construct.node.path
         self.prop = prop
         self.rule = rule
-        super().__init__(f"{type(construct).__name__} '{construct.node.path}': {prop}: {rule}")
+        # A construct whose class is private (an imported tenant) says what it is instead.
+        kind = getattr(construct, "public_kind", None) or type(construct).__name__
+        super().__init__(f"{kind} '{construct.node.path}': {prop}: {rule}")

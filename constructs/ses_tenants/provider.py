@@ -40,7 +40,9 @@ class ITenantProvider(Protocol):
     """Anything that can serve the tenant custom resources."""
 
     @property
-    def service_token(self) -> str: ...
+    def service_token(self) -> str:
+        """The ARN custom resources name as their `ServiceToken` to reach the handler."""
+        ...
 
 
 class TenantProvider(Construct):

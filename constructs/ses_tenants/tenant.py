@@ -9,7 +9,9 @@ from weakref import WeakKeyDictionary
 import jsii
 from aws_cdk import (
     CustomResource,
+    IStableListProducer,
     ITaggable,
+    Lazy,
     RemovalPolicy,
     Resource,
     Stack,
@@ -29,17 +31,23 @@ from ses_tenants.provider import ITenantProvider, TenantProvider
 if TYPE_CHECKING:
     from ses_tenants.association import Associable, TenantResourceAssociation
 
-_SEND_ACTIONS = ["ses:SendEmail", "ses:SendRawEmail"]
+#: What a workload needs to send: SES v2 SendEmail and SendBulkEmail, and SendRawEmail, the
+#: IAM action SES v2 checks for a raw-content SendEmail (and SES v1 for SendRawEmail).
+_SEND_ACTIONS = ["ses:SendEmail", "ses:SendBulkEmail", "ses:SendRawEmail"]
 
 
 class ITenant(Protocol):
     """An SES tenant, made by this app or elsewhere."""
 
     @property
-    def tenant_name(self) -> str: ...
+    def tenant_name(self) -> str:
+        """The tenant's name, as sends give it (`TenantName`, or the `X-SES-TENANT` header)."""
+        ...
 
     @property
-    def tenant_arn(self) -> str: ...
+    def tenant_arn(self) -> str:
+        """The tenant's ARN, `arn:<partition>:ses:<region>:<account>:tenant/<name>/<id>`."""
+        ...
 
     def grant_send(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let `grantee` send email as this tenant, and only as this tenant."""
@@ -117,7 +125,9 @@ class Tenant(Resource):
         self._own_tag_keys = frozenset(tags or {})
         _AppTenants.add(self, tenant_name)
         self._associations: dict[str, TenantResourceAssociation] = {}
-        self._send_grantees: list[iam.IGrantable] = []
+        #: The associated resources' ARNs in every grant_send, produced at synth; None
+        #: until the first grant_send.
+        self._granted_arns: list[str] | None = None
         self._tags = TagManager(
             TagType.KEY_VALUE, contract.TENANT_RESOURCE_TYPE, initial_tags=dict(tags or {})
         )
@@ -153,22 +163,30 @@ class Tenant(Resource):
 
     @property
     def tenant_name(self) -> str:
+        """The deployed tenant's name (a token, `Fn::GetAtt TenantName`): using it makes a
+        resource depend on the tenant. `declared_tenant_name` is the name as given."""
         return self._tenant_name
 
     @property
     def tenant_arn(self) -> str:
+        """The tenant's ARN (a token), `arn:<partition>:ses:<region>:<account>:tenant/<name>/
+        <id>`, e.g. for IAM policies on the tenant itself."""
         return self._resource.get_att_string(contract.ATTR_TENANT_ARN)
 
     @property
     def tenant_id(self) -> str:
+        """The ID SES gave the tenant (a token, e.g. `tn-...`); SES's CloudFormation
+        `AWS::SES::Tenant` has no such attribute."""
         return self._resource.get_att_string(contract.ATTR_TENANT_ID)
 
     @property
     def provider(self) -> ITenantProvider:
+        """The provider whose handler creates, updates and deletes this tenant."""
         return self._provider
 
     @property
     def associated_resource_arns(self) -> list[str]:
+        """The ARNs of the resources associated so far with `associate`, in order."""
         return [a.resource_arn for a in self._associations.values()]
 
     def apply_removal_policy(self, policy: RemovalPolicy) -> None:
@@ -212,21 +230,28 @@ class Tenant(Resource):
             provider=self._provider,
         )
         self._associations[key] = association
-        for grantee in self._send_grantees:
-            self._grant_send_on(grantee, [resource_arn])
+        if self._granted_arns is not None:
+            self._granted_arns.append(resource_arn)
         return association
 
     def grant_send(self, grantee: iam.IGrantable) -> iam.Grant:
-        """Allow ses:SendEmail and ses:SendRawEmail on this tenant's associated resources,
-        only with `ses:TenantName` equal to this tenant. Resources associated later are
-        added to the grant."""
-        self._send_grantees.append(grantee)
-        return self._grant_send_on(grantee, self.associated_resource_arns)
+        """Allow `ses:SendEmail`, `ses:SendBulkEmail` and `ses:SendRawEmail` on this
+        tenant's associated resources, only with `ses:TenantName` equal to this tenant.
 
-    def _grant_send_on(self, grantee: iam.IGrantable, resource_arns: list[str]) -> iam.Grant:
-        if not resource_arns:
-            return iam.Grant.drop(grantee, "no resource associated yet")
-        return _grant_send(grantee, self.tenant_name, resource_arns)
+        The grant is one policy statement whose resources are all the resources associated
+        with `associate`, before or after this call: its resource list is produced when the
+        app is synthesized, so calling it before `associate` is the same grant as calling it
+        after. The app fails to synthesize if the tenant then has no resource associated
+        (the statement would allow nothing, and IAM refuses a statement without resources).
+        Resources SES associates outside this construct are not covered; for those, grant
+        on a tenant from `Tenant.from_tenant_name`, which covers every resource of the
+        account and region that SES lets the tenant use.
+        """
+        if self._granted_arns is None:
+            self._granted_arns = self.associated_resource_arns
+            self.node.add_validation(_GrantNeedsResources(self))
+        resources = Token.as_list(Lazy.list(_ListOf(self._granted_arns)))
+        return _grant_send(grantee, self.tenant_name, resources)
 
     def _validate(
         self,
@@ -265,6 +290,11 @@ class Tenant(Resource):
 
 
 class _ImportedTenant(Resource):
+    """A tenant made elsewhere (Tenant.from_tenant_attributes or from_tenant_name)."""
+
+    #: How SesTenantsValidationError names this construct: its class is not public.
+    public_kind = "imported Tenant"
+
     def __init__(
         self, scope: Construct, id: str, *, tenant_name: str, tenant_arn: str | None
     ) -> None:
@@ -274,10 +304,12 @@ class _ImportedTenant(Resource):
 
     @property
     def tenant_name(self) -> str:
+        """The tenant's name, as given."""
         return self._tenant_name
 
     @property
     def tenant_arn(self) -> str:
+        """The tenant's ARN as given; unknown (an error) for a tenant imported by name."""
         if self._tenant_arn is None:
             raise SesTenantsValidationError(
                 self,
@@ -339,6 +371,33 @@ def _tag_problems(tags: Mapping[str, str]) -> Iterator[str]:
         # Each Token.is_unresolved is a jsii round trip: asked only of a tag that fails.
         if problem and not (Token.is_unresolved(key) or Token.is_unresolved(value)):
             yield problem
+
+
+@jsii.implements(IStableListProducer)
+class _ListOf:
+    """A list read when the app is synthesized, so that it includes later additions."""
+
+    def __init__(self, items: list[str]) -> None:
+        self._items = items
+
+    def produce(self) -> list[str] | None:
+        return list(self._items)
+
+
+@jsii.implements(IValidation)
+class _GrantNeedsResources:
+    def __init__(self, tenant: Tenant) -> None:
+        self._tenant = tenant
+
+    def validate(self) -> list[str]:
+        if self._tenant._associations:
+            return []
+        problem = (
+            "no resource is associated with this tenant, so the grant would allow no send "
+            "(and IAM refuses a statement without resources); associate the identity and "
+            "configuration set the workload sends with"
+        )
+        return [str(SesTenantsValidationError(self._tenant, "grant_send", problem))]
 
 
 class _AppTenants:

@@ -189,43 +189,73 @@ def test_associating_a_non_ses_arn_is_a_synth_error() -> None:
         tenant.associate("arn:aws:ses:us-east-1:123456789012:dedicated-ip-pool/pool")
 
 
+SEND_ACTIONS = ["ses:SendBulkEmail", "ses:SendEmail", "ses:SendRawEmail"]
+
+
+def _worker_statements(stack: cdk.Stack) -> list[dict]:
+    policies = resources_of(Template.from_stack(stack), "AWS::IAM::Policy")
+    worker_policy = next(p for name, p in policies.items() if name.startswith("WorkerDefault"))
+    return worker_policy["Properties"]["PolicyDocument"]["Statement"]
+
+
+def _worker(stack: cdk.Stack) -> iam.Role:
+    return iam.Role(stack, "Worker", assumed_by=iam.ServicePrincipal("ecs-tasks.amazonaws.com"))
+
+
 def test_grant_send_is_scoped_to_the_tenant_and_its_resources() -> None:
     stack = new_stack()
     identity = ses.EmailIdentity(stack, "Identity", identity=ses.Identity.domain("a.example.com"))
     tenant = Tenant(stack, "Acme", tenant_name="acme")
-    role = iam.Role(stack, "Worker", assumed_by=iam.ServicePrincipal("ecs-tasks.amazonaws.com"))
+    role = _worker(stack)
     tenant.associate(identity)
     tenant.grant_send(role)
     tenant.associate(TEMPLATE_ARN)  # after the grant: still covered
 
     tenant_id = logical_id_of(tenant)
-    policies = resources_of(Template.from_stack(stack), "AWS::IAM::Policy")
-    worker_policy = next(p for name, p in policies.items() if name.startswith("WorkerDefault"))
-    statements = worker_policy["Properties"]["PolicyDocument"]["Statement"]
-    resources = []
-    for statement in statements:
-        assert statement["Action"] == ["ses:SendEmail", "ses:SendRawEmail"]
-        assert statement["Condition"] == {
-            "StringEquals": {"ses:TenantName": {"Fn::GetAtt": [tenant_id, "TenantName"]}}
-        }
-        found = statement["Resource"]
-        resources.extend(found if isinstance(found, list) else [found])
+    (statement,) = _worker_statements(stack)
+    assert sorted(statement["Action"]) == SEND_ACTIONS
+    assert statement["Condition"] == {
+        "StringEquals": {"ses:TenantName": {"Fn::GetAtt": [tenant_id, "TenantName"]}}
+    }
+    resources = statement["Resource"]
     assert TEMPLATE_ARN in resources
     assert any(":identity/" in str(resource) for resource in resources)
-    assert "*" not in resources
+    assert len(resources) == 2
+    assert "*" not in str(resources)
 
 
-def test_grant_send_before_any_association_grants_nothing_until_one_is_added() -> None:
+def test_grant_send_before_any_association_is_one_grant_that_covers_later_ones() -> None:
     stack = new_stack()
     tenant = Tenant(stack, "Acme", tenant_name="acme")
-    role = iam.Role(stack, "Worker", assumed_by=iam.ServicePrincipal("ecs-tasks.amazonaws.com"))
-    grant = tenant.grant_send(role)
-    assert not grant.success
+    grant = tenant.grant_send(_worker(stack))
+    assert grant.success
+    assert len(grant.principal_statements) == 1
+    tenant.associate(TEMPLATE_ARN)
+    (statement,) = _worker_statements(stack)
+    assert statement["Resource"] == [TEMPLATE_ARN]
+    assert sorted(statement["Action"]) == SEND_ACTIONS
+
+
+def test_grant_send_on_a_tenant_left_without_associations_fails_synth() -> None:
+    stack = new_stack()
+    tenant = Tenant(stack, "Acme", tenant_name="acme")
+    tenant.grant_send(_worker(stack))
+    with pytest.raises(Exception, match=r"Tenant 'TestStack/Acme': grant_send: .*no resource"):
+        Template.from_stack(stack)
+
+
+def test_two_grantees_each_get_one_statement() -> None:
+    stack = new_stack()
+    tenant = Tenant(stack, "Acme", tenant_name="acme")
+    tenant.grant_send(_worker(stack))
+    other = iam.Role(stack, "Other", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+    tenant.grant_send(other)
     tenant.associate(TEMPLATE_ARN)
     policies = resources_of(Template.from_stack(stack), "AWS::IAM::Policy")
-    worker = next(p for name, p in policies.items() if name.startswith("Worker"))
-    (statement,) = worker["Properties"]["PolicyDocument"]["Statement"]
-    assert statement["Resource"] == TEMPLATE_ARN
+    for name in ("WorkerDefault", "OtherDefault"):
+        policy = next(p for key, p in policies.items() if key.startswith(name))
+        (statement,) = policy["Properties"]["PolicyDocument"]["Statement"]
+        assert statement["Resource"] == [TEMPLATE_ARN]
 
 
 def test_imported_tenant() -> None:
@@ -235,12 +265,13 @@ def test_imported_tenant() -> None:
     assert imported.tenant_name == "acme"
     assert imported.tenant_arn == arn
     by_name = Tenant.from_tenant_name(stack, "ByName", "acme")
-    with pytest.raises(SesTenantsValidationError, match="tenant_arn"):
+    with pytest.raises(SesTenantsValidationError, match="tenant_arn") as raised:
         _ = by_name.tenant_arn
-    role = iam.Role(stack, "Worker", assumed_by=iam.ServicePrincipal("ecs-tasks.amazonaws.com"))
-    by_name.grant_send(role)
-    _, policy = only(resources_of(Template.from_stack(stack), "AWS::IAM::Policy"))
-    (statement,) = policy["Properties"]["PolicyDocument"]["Statement"]
+    assert str(raised.value).startswith("imported Tenant 'TestStack/ByName': tenant_arn:")
+    assert "_Imported" not in str(raised.value)
+    by_name.grant_send(_worker(stack))
+    (statement,) = _worker_statements(stack)
+    assert sorted(statement["Action"]) == SEND_ACTIONS
     assert statement["Condition"] == {"StringEquals": {"ses:TenantName": "acme"}}
     rendered = str(statement["Resource"])
     for resource_type in ("identity", "configuration-set", "template"):
