@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aws_cdk import App, RemovalPolicy, Stack
+from aws_cdk import App, CfnOutput, RemovalPolicy, Stack
 from aws_cdk import aws_ses as ses
 from constructs import Construct
 
@@ -12,6 +12,7 @@ from ses_tenants import (
     SendingStatus,
     SuppressionReason,
     SuppressionScope,
+    TenantProps,
     TenantProvider,
 )
 from ses_tenants.customer_tenant import CustomerTenant, EmailTemplate
@@ -52,14 +53,22 @@ class CustomerStack(Stack):
         self.customer_tenant = CustomerTenant(
             self,
             "Customer",
-            tenant_name=customer.tenant_name,
-            domain=customer.domain,
-            reputation_policy=ReputationPolicy(customer.reputation_policy),
-            sending_status=SendingStatus(customer.sending_status),
-            suppression_scope=SuppressionScope(suppression.scope) if suppression else None,
-            suppressed_reasons=(
-                [SuppressionReason(r) for r in suppression.reasons] if suppression else None
+            tenant=TenantProps(
+                tenant_name=customer.tenant_name,
+                reputation_policy=ReputationPolicy(customer.reputation_policy),
+                sending_status=SendingStatus(customer.sending_status),
+                suppression_scope=SuppressionScope(suppression.scope) if suppression else None,
+                suppressed_reasons=(
+                    [SuppressionReason(r) for r in suppression.reasons] if suppression else None
+                ),
+                tags=customer.tags,
+                removal_policy=(
+                    RemovalPolicy.RETAIN if customer.retain_on_delete else RemovalPolicy.DESTROY
+                ),
+                adopt_existing=customer.adopt_existing,
+                provider=platform.provider,
             ),
+            domain=customer.domain,
             dedicated_ip_pool=customer.dedicated_ip_pool,
             shared_ip_pool=(
                 platform.ip_pools[customer.shared_ip_pool] if customer.shared_ip_pool else None
@@ -68,12 +77,29 @@ class CustomerStack(Stack):
                 EmailTemplate(name=t.name, subject=t.subject, html=t.html, text=t.text)
                 for t in customer.templates
             ],
-            tags=customer.tags,
-            removal_policy=(
-                RemovalPolicy.RETAIN if customer.retain_on_delete else RemovalPolicy.DESTROY
-            ),
-            adopt_existing=customer.adopt_existing,
-            provider=platform.provider,
+        )
+        add_customer_outputs(self.customer_tenant)
+
+
+def add_customer_outputs(customer_tenant: CustomerTenant) -> None:
+    """The stack outputs a customer's workloads read: tenant name and ARN, identity,
+    configuration set and the IP pool it sends through (its own or the platform's).
+
+    They are made in the CustomerTenant's scope, where the construct itself made them
+    before, so that their logical ids (CustomerTenantName..., ...) stay those of the
+    deployed stacks.
+    """
+    outputs = {
+        "TenantName": customer_tenant.tenant.tenant_name,
+        "TenantArn": customer_tenant.tenant.tenant_arn,
+        "IdentityName": customer_tenant.identity.email_identity_name,
+        "ConfigurationSetName": customer_tenant.configuration_set.configuration_set_name,
+    }
+    if isinstance(customer_tenant.ip_pool, ses.DedicatedIpPool):  # not an imported pool
+        outputs["DedicatedIpPoolName"] = customer_tenant.ip_pool.dedicated_ip_pool_name
+    for name, value in outputs.items():
+        CfnOutput(
+            customer_tenant, name, value=value, description=f"{name} of this customer's tenant"
         )
 
 

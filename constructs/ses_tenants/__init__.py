@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     )
     from ses_tenants.errors import SesTenantsValidationError
     from ses_tenants.provider import ITenantProvider, TenantProvider
-    from ses_tenants.tenant import ITenant, Tenant
+    from ses_tenants.tenant import ITenant, Tenant, TenantProps
 
 _MODULE_OF = {
     "Associable": "association",
@@ -36,6 +36,7 @@ _MODULE_OF = {
     "TenantProvider": "provider",
     "ITenant": "tenant",
     "Tenant": "tenant",
+    "TenantProps": "tenant",
 }
 
 __all__ = [
@@ -50,6 +51,7 @@ __all__ = [
     "SuppressionReason",
     "SuppressionScope",
     "Tenant",
+    "TenantProps",
     "TenantProvider",
     "TenantResourceAssociation",
 ]

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, ClassVar, Protocol
+from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 from weakref import WeakKeyDictionary
 
 import jsii
@@ -63,6 +64,35 @@ def _grant_send(grantee: iam.IGrantable, tenant_name: str, resource_arns: list[s
         resource_arns=resource_arns,
         conditions={"StringEquals": {"ses:TenantName": tenant_name}},
     )
+
+
+@dataclass(frozen=True)
+class TenantProps:
+    """A tenant's options in one value, as `Tenant`'s keyword arguments (see there): for
+    constructs that make a Tenant, such as `CustomerTenant(tenant=TenantProps(...))`."""
+
+    #: 1-64 characters of A-Z, a-z, 0-9, '_', '-'. Changing it replaces the tenant.
+    tenant_name: str
+    #: How SES reacts to reputation findings.
+    reputation_policy: ReputationPolicy = ReputationPolicy.STANDARD
+    #: Customer-managed sending status; DISABLED pauses the tenant.
+    sending_status: SendingStatus = SendingStatus.ENABLED
+    #: Which suppression list applies; none set, the account-level list.
+    suppression_scope: SuppressionScope | None = None
+    #: Why addresses are suppressed; needs `suppression_scope`.
+    suppressed_reasons: Sequence[SuppressionReason] | None = None
+    #: Tags of the tenant, at most 49.
+    tags: Mapping[str, str] | None = None
+    #: RETAIN keeps the tenant in SES when it leaves the stack.
+    removal_policy: RemovalPolicy = RemovalPolicy.DESTROY
+    #: Take over a tenant of the same name that exists already.
+    adopt_existing: bool = False
+    #: The provider that runs the handler; default the stack's `TenantProvider.of(self)`.
+    provider: ITenantProvider | None = None
+
+    def as_kwargs(self) -> dict[str, Any]:
+        """These options as `Tenant`'s keyword arguments."""
+        return {field.name: getattr(self, field.name) for field in fields(self)}
 
 
 @jsii.implements(ITaggable)

@@ -9,7 +9,14 @@ from aws_cdk import aws_ses as ses
 from aws_cdk.assertions import Template
 
 import contract
-from ses_tenants import SesTenantsValidationError
+from ses_tenants import (
+    ReputationPolicy,
+    SendingStatus,
+    SesTenantsValidationError,
+    SuppressionReason,
+    SuppressionScope,
+    TenantProps,
+)
 from ses_tenants.customer_tenant import CustomerTenant, EmailTemplate
 from tests.constructs.helpers import logical_id_of, new_stack, only, resources_of
 
@@ -56,18 +63,62 @@ def test_shared_pool_is_routed_through_the_configuration_set() -> None:
     assert config["Properties"]["DeliveryOptions"]["SendingPoolName"] == "platform-shared"
 
 
-def test_outputs_name_what_a_workload_needs() -> None:
+def test_outputs_are_left_to_the_app() -> None:
     stack = new_stack()
     _customer(stack, dedicated_ip_pool=True)
-    outputs = Template.from_stack(stack).find_outputs("*")
-    names = {name.removeprefix("Customer")[:-8] for name in outputs}
-    assert names == {
-        "TenantName",
-        "TenantArn",
-        "IdentityName",
-        "ConfigurationSetName",
-        "DedicatedIpPoolName",
+    assert Template.from_stack(stack).find_outputs("*") == {}
+
+
+def test_tenant_options_given_once_as_props() -> None:
+    stack = new_stack()
+    shared = ses.DedicatedIpPool.from_dedicated_ip_pool_name(stack, "Shared", "platform-shared")
+    options = {
+        "reputation_policy": ReputationPolicy.STRICT,
+        "sending_status": SendingStatus.DISABLED,
+        "suppression_scope": SuppressionScope.TENANT,
+        "suppressed_reasons": [SuppressionReason.BOUNCE],
+        "tags": {"customer-id": "42"},
+        "removal_policy": cdk.RemovalPolicy.RETAIN,
+        "adopt_existing": True,
     }
+    by_props = CustomerTenant(
+        stack,
+        "ByProps",
+        tenant=TenantProps(tenant_name="acme", **options),
+        domain="a.example.com",
+        shared_ip_pool=shared,
+    )
+    other = new_stack("Other")
+    by_keywords = CustomerTenant(
+        other,
+        "ByProps",
+        tenant_name="acme",
+        domain="a.example.com",
+        shared_ip_pool=shared,
+        **options,
+    )
+    rendered = [
+        Template.from_stack(s).to_json()["Resources"][logical_id_of(c.tenant)]
+        for s, c in ((stack, by_props), (other, by_keywords))
+    ]
+    assert rendered[0] == rendered[1]
+    assert rendered[0]["DeletionPolicy"] == "Retain"
+    assert rendered[0]["Properties"][contract.PROP_REPUTATION_POLICY] == "strict"
+    assert by_props.tenant.declared_tenant_name == "acme"
+
+
+def test_tenant_options_are_not_given_twice() -> None:
+    stack = new_stack()
+    with pytest.raises(SesTenantsValidationError, match=r"tenant: .*not both.*sending_status"):
+        CustomerTenant(
+            stack,
+            "Customer",
+            tenant=TenantProps(tenant_name="acme"),
+            domain="a.example.com",
+            sending_status=SendingStatus.DISABLED,
+        )
+    with pytest.raises(SesTenantsValidationError, match="tenant: give tenant=TenantProps"):
+        CustomerTenant(stack, "Other", domain="a.example.com")
 
 
 def test_grant_send_covers_identity_and_configuration_set() -> None:
