@@ -20,8 +20,11 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from ses_tenants._handler import rules
+
+_TAG_RULES = "tag_rules"
 
 
 def _valid_tenant_name(name: str) -> str:
@@ -35,7 +38,10 @@ def _valid_tags(tags: dict[str, str]) -> dict[str, str]:
     problems = [rules.tag_count_problem(len(tags))]
     problems += [rules.tag_problem(key, value) for key, value in tags.items()]
     if found := [problem for problem in problems if problem]:
-        raise ValueError("; ".join(found))
+        # One error carrying every problem; load_customers reports each on its own line.
+        raise PydanticCustomError(
+            _TAG_RULES, "{joined}", {"joined": "; ".join(found), "problems": found}
+        )
     return tags
 
 
@@ -167,7 +173,9 @@ def load_customers(path: Path) -> CustomersFile:
     try:
         customers = CustomersFile.model_validate(raw, context={"cross_checks_done": True})
     except ValidationError as error:
-        problems = [(_where(raw, p["loc"]), _message(p)) for p in error.errors()] + problems
+        problems = [
+            (_where(raw, p["loc"]), message) for p in error.errors() for message in _messages(p)
+        ] + problems
     if problems:
         problems.sort(key=lambda problem: _entry_order(raw, problem[0]))
         lines = [f"{path}: {len(problems)} problem(s) in the customers file:"]
@@ -235,11 +243,14 @@ def _entry_order(raw: dict[str, Any], where: str) -> int:
     return -1
 
 
-def _message(problem: Any) -> str:
-    """Pydantic's message, without the "Value error, " it puts before this file's rules."""
+def _messages(problem: Any) -> list[str]:
+    """Pydantic's message, without the "Value error, " it puts before this file's rules;
+    each tag problem on its own."""
+    if problem["type"] == _TAG_RULES:
+        return [str(found) for found in problem["ctx"]["problems"]]
     if problem["type"] == "value_error" and "error" in problem.get("ctx", {}):
-        return str(problem["ctx"]["error"])
-    return str(problem["msg"])
+        return [str(problem["ctx"]["error"])]
+    return [str(problem["msg"])]
 
 
 def _kind(value: object) -> str:
