@@ -6,7 +6,7 @@ import hashlib
 import json
 from typing import TYPE_CHECKING, Any
 
-from aws_cdk import CustomResource, Stack, Token
+from aws_cdk import CustomResource, Stack, Token, Tokenization
 from aws_cdk import aws_ses as ses
 from constructs import Construct, IConstruct
 
@@ -69,10 +69,14 @@ class TenantResourceAssociation(Construct):
         stack would deploy, and then removing either would remove the pair for both."""
         tenant_name = getattr(tenant, "declared_tenant_name", None) or tenant.tenant_name
         key = association_key(self, resource_arn)
+        registry = AppRegistry.of(tenant)
+        qualified = key
         if _TOKEN_MARKER in tenant_name or "{" in key:
             # Tokens and logical ids mean something only within their stack.
-            key = f"{Stack.of(self).node.path}:{key}"
-        holder = AppRegistry.of(self).claim("association", f"{tenant_name}|{key}", self)
+            qualified = f"{_stack_path(tenant)}:{key}"
+        holder = registry.claim("association", f"{tenant_name}|{qualified}", self)
+        if holder is None and _TOKEN_MARKER not in tenant_name:
+            holder = _same_resource_by_name(registry, tenant_name, key, resource_arn, self)
         if holder is not None:
             raise SesTenantsValidationError(
                 self,
@@ -83,14 +87,41 @@ class TenantResourceAssociation(Construct):
             )
 
 
+def _same_resource_by_name(
+    registry: AppRegistry, tenant_name: str, key: str, resource_arn: str, claimant: Construct
+) -> Construct | None:
+    """The association of the tenant that names the same resource the other way: a
+    construct's ARN names it by logical id (`{"Ref": ...}`), a literal ARN by its name.
+    Names are looked up only when a tenant has associations of both kinds for a resource
+    type, as each lookup costs jsii round trips."""
+    segment, _, name = key.partition("/")
+    by_name, by_reference = registry.group(("associations by name", tenant_name, segment))
+    if "{" in key:
+        by_reference.append((resource_arn, claimant))
+        return by_name.get(_literal_name_in(resource_arn) or "") if by_name else None
+    by_name.setdefault(name, claimant)
+    for other_arn, holder in by_reference:
+        if _literal_name_in(other_arn) == name:
+            return holder
+    return None
+
+
+def _stack_path(construct: object) -> str:
+    """The path of the construct's stack, remembered on it (each read is a jsii call)."""
+    path: str | None = getattr(construct, "_ses_tenants_stack_path", None)
+    if path is None:
+        path = Stack.of(construct).node.path  # type: ignore[arg-type]
+        setattr(construct, "_ses_tenants_stack_path", path)  # noqa: B010
+    return path
+
+
 def association_key(scope: IConstruct, resource_arn: str) -> str:
     """What the association is about, independent of how its ARN renders: the resource type
     and the resource's name ("identity/mail.acme.example.com").
 
     Partition, region and account are left out: SES associates only resources of the
     tenant's own account and region, and they render as pseudo parameters or literals
-    depending on the stack's `env`. A name that is a token is the literal name its resource
-    was given where `remember_literal_name` learnt it, else the token's CloudFormation form
+    depending on the stack's `env`. A name that is a token is kept in its CloudFormation form
     (a `Ref` to the resource's logical id: stable for the resource's lifetime). Memoized:
     each read of a token costs a jsii round trip, and token strings are unique in a process.
     """
@@ -98,17 +129,6 @@ def association_key(scope: IConstruct, resource_arn: str) -> str:
     if key is None:
         key = _KEYS[resource_arn] = _key_of(scope, resource_arn)
     return key
-
-
-def remember_literal_name(resource: Associable, resource_arn: str) -> None:
-    """Record the literal name of a construct whose ARN is a token, so that the association
-    has the same key as one made with the literal ARN string (both are then one pair)."""
-    if isinstance(resource, str) or resource_arn in _KEYS:
-        return
-    segment = _segment_in(resource_arn)
-    name = _literal_name(resource)
-    if segment is not None and name is not None:
-        _KEYS[resource_arn] = f"{segment}/{name}"
 
 
 def association_id(key: str) -> str:
@@ -169,19 +189,26 @@ def _join_parts(resolved: Any) -> list[Any]:
     return merged
 
 
-def _literal_name(resource: Associable) -> str | None:
-    """The name the resource's CloudFormation resource was given, if it is a literal."""
-    if isinstance(resource, ses.CfnTemplate):
+def _literal_name_in(resource_arn: str) -> str | None:
+    """The literal name of the SES resource an ARN token refers to, if it was given one."""
+    for token in Tokenization.reverse_string(resource_arn).tokens:
+        name = _literal_name(getattr(token, "target", None))
+        if name is not None:
+            return name
+    return None
+
+
+def _literal_name(resource: object) -> str | None:
+    """The name a CloudFormation SES resource was given, if it is a literal."""
+    name: object
+    if isinstance(resource, ses.CfnEmailIdentity):
+        name = resource.email_identity
+    elif isinstance(resource, ses.CfnConfigurationSet):
+        name = resource.name
+    elif isinstance(resource, ses.CfnTemplate):
         name = getattr(resource.template, "template_name", None)
     else:
-        node = getattr(resource, "node", None)
-        default_child = node.default_child if node is not None else None
-        if isinstance(default_child, ses.CfnEmailIdentity):
-            name = default_child.email_identity
-        elif isinstance(default_child, ses.CfnConfigurationSet):
-            name = default_child.name
-        else:
-            return None
+        return None
     return name if isinstance(name, str) and _TOKEN_MARKER not in name else None
 
 

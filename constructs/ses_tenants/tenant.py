@@ -238,12 +238,10 @@ class Tenant(Resource):
             TenantResourceAssociation,
             association_id,
             association_key,
-            remember_literal_name,
             resource_arn_of,
         )
 
         resource_arn = resource_arn_of(resource, self)
-        remember_literal_name(resource, resource_arn)
         key = association_key(self._stack, resource_arn)
         if key in self._associations:
             raise SesTenantsValidationError(

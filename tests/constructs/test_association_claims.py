@@ -46,17 +46,36 @@ def test_association_ids_do_not_change_when_the_stack_gets_an_environment() -> N
     assert association_ids(agnostic) == association_ids(pinned)
 
 
-def test_a_construct_and_the_literal_arn_of_the_same_resource_are_one_pair() -> None:
+@pytest.mark.parametrize("construct_first", [True, False])
+def test_a_construct_and_the_literal_arn_of_the_same_resource_are_one_pair(
+    construct_first: bool,
+) -> None:
     stack = cdk.Stack(cdk.App(), "Stack")
     tenant = Tenant(stack, "Acme", tenant_name="acme")
-    tenant.associate(ses.ConfigurationSet(stack, "Set", configuration_set_name="acme-set"))
+    configuration_set = ses.ConfigurationSet(stack, "Set", configuration_set_name="acme-set")
+    first, second = (
+        (configuration_set, CONFIGURATION_SET_ARN)
+        if construct_first
+        else (CONFIGURATION_SET_ARN, configuration_set)
+    )
+    tenant.associate(first)
 
     with pytest.raises(SesTenantsValidationError) as raised:
-        tenant.associate(CONFIGURATION_SET_ARN)
+        tenant.associate(second)
 
-    assert raised.value.construct_path == "Stack/Acme"
-    assert raised.value.prop == "associate"
-    assert "already associated with this tenant" in raised.value.rule
+    assert raised.value.prop == "resource_arn"
+    assert "is already associated with tenant 'acme' by 'Stack/Acme/Association" in (
+        raised.value.rule
+    )
+
+
+def test_associating_an_unnamed_and_a_named_resource_of_one_type_is_fine() -> None:
+    stack = cdk.Stack(cdk.App(), "Stack")
+    tenant = Tenant(stack, "Acme", tenant_name="acme")
+    tenant.associate(ses.ConfigurationSet(stack, "Unnamed"))
+    tenant.associate(CONFIGURATION_SET_ARN)
+
+    assert len(resources_of(Template.from_stack(stack), contract.ASSOCIATION_RESOURCE_TYPE)) == 2
 
 
 def test_two_stacks_claiming_the_same_pair_fail_at_synth() -> None:
