@@ -3,6 +3,7 @@ command says which extra to install when moto is missing."""
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
 import subprocess
 import sys
@@ -53,3 +54,21 @@ def test_the_double_without_the_testing_extra_names_the_extra(
     err = capsys.readouterr().err
     assert "pip install 'ses-tenants-cdk[testing]'" in err
     assert "Traceback" not in err
+
+
+def test_the_double_command_names_the_extra_before_importing_the_double(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Importing ses_tenants.testing needs moto, so the command checks before it does.
+    from ses_tenants import double_command
+
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *args: None if name == "moto" else real_find_spec(name, *args),
+    )
+    assert double_command.main(["--port", "0"]) == 2
+    err = capsys.readouterr().err
+    assert "pip install 'ses-tenants-cdk[testing]'" in err
+    assert "missing module 'moto'" in err

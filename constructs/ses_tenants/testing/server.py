@@ -18,15 +18,13 @@ from collections.abc import Sequence
 from types import FrameType
 from typing import TYPE_CHECKING
 
+from ses_tenants.double_command import MISSING_EXTRA
+
 if TYPE_CHECKING:
     from moto.server import ThreadedMotoServer
 
 # moto (and botocore) come with the [testing] extra, imported when the server starts, so
 # that `ses-tenants-double` without them says what to install instead of crashing.
-_MISSING_EXTRA = (
-    "ses-tenants-double: the SES tenant API double needs the [testing] extra "
-    "(missing module {name!r}); install it with: pip install 'ses-tenants-cdk[testing]'"
-)
 
 DEFAULT_PORT = 5005
 
@@ -72,7 +70,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         import moto.server  # noqa: F401
     except ModuleNotFoundError as error:
-        print(_MISSING_EXTRA.format(name=error.name), file=sys.stderr)
+        print(MISSING_EXTRA.format(name=error.name), file=sys.stderr)
         return 2
     try:
         server, endpoint = start_server(port=args.port, host=args.host)
