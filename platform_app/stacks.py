@@ -10,6 +10,7 @@ from platform_app.customers import Customer, CustomersFile
 from ses_tenants import (
     ReputationPolicy,
     SendingStatus,
+    Suppression,
     SuppressionReason,
     SuppressionScope,
     TenantProps,
@@ -57,9 +58,13 @@ class CustomerStack(Stack):
                 tenant_name=customer.tenant_name,
                 reputation_policy=ReputationPolicy(customer.reputation_policy),
                 sending_status=SendingStatus(customer.sending_status),
-                suppression_scope=SuppressionScope(suppression.scope) if suppression else None,
-                suppressed_reasons=(
-                    [SuppressionReason(r) for r in suppression.reasons] if suppression else None
+                suppression=(
+                    Suppression(
+                        SuppressionScope(suppression.scope),
+                        tuple(SuppressionReason(r) for r in suppression.reasons),
+                    )
+                    if suppression
+                    else None
                 ),
                 tags=customer.tags,
                 removal_policy=(

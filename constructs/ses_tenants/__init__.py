@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from ses_tenants.enums import (
         ReputationPolicy,
         SendingStatus,
+        Suppression,
         SuppressionReason,
         SuppressionScope,
     )
@@ -29,6 +30,7 @@ _MODULE_OF = {
     "EmailTemplate": "customer_tenant",
     "ReputationPolicy": "enums",
     "SendingStatus": "enums",
+    "Suppression": "enums",
     "SuppressionReason": "enums",
     "SuppressionScope": "enums",
     "SesTenantsValidationError": "errors",
@@ -48,6 +50,7 @@ __all__ = [
     "ReputationPolicy",
     "SendingStatus",
     "SesTenantsValidationError",
+    "Suppression",
     "SuppressionReason",
     "SuppressionScope",
     "Tenant",

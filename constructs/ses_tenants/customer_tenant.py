@@ -11,7 +11,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_ses as ses
 from constructs import Construct
 
-from ses_tenants.enums import ReputationPolicy, SendingStatus, SuppressionReason, SuppressionScope
+from ses_tenants.enums import ReputationPolicy, SendingStatus, Suppression
 from ses_tenants.errors import SesTenantsValidationError
 from ses_tenants.provider import ITenantProvider
 from ses_tenants.tenant import Tenant, TenantProps
@@ -34,8 +34,7 @@ class TenantKeywords(TypedDict, total=False):
     tenant_name: str
     reputation_policy: ReputationPolicy
     sending_status: SendingStatus
-    suppression_scope: SuppressionScope | None
-    suppressed_reasons: Sequence[SuppressionReason] | None
+    suppression: Suppression | None
     tags: Mapping[str, str] | None
     removal_policy: RemovalPolicy
     adopt_existing: bool

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import Enum
 
 
@@ -39,3 +40,23 @@ class SuppressionReason(Enum):
 
     BOUNCE = "BOUNCE"
     COMPLAINT = "COMPLAINT"
+
+
+@dataclass(frozen=True)
+class Suppression:
+    """Which suppression list SES checks and fills for the tenant's sending, and for which
+    reasons: one value, since SES takes the two together (reasons without a scope are a
+    BadRequestException). No reasons: no list is checked or written."""
+
+    scope: SuppressionScope
+    reasons: tuple[SuppressionReason, ...] = ()
+
+    @staticmethod
+    def account(*reasons: SuppressionReason) -> Suppression:
+        """The account-level suppression list, for `reasons`."""
+        return Suppression(SuppressionScope.ACCOUNT, reasons)
+
+    @staticmethod
+    def tenant(*reasons: SuppressionReason) -> Suppression:
+        """The tenant's own suppression list, for `reasons`."""
+        return Suppression(SuppressionScope.TENANT, reasons)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 from weakref import WeakKeyDictionary
@@ -25,7 +25,13 @@ from constructs import Construct, IConstruct, IValidation
 
 from ses_tenants._handler import contract, rules
 from ses_tenants.app_registry import AppRegistry
-from ses_tenants.enums import ReputationPolicy, SendingStatus, SuppressionReason, SuppressionScope
+from ses_tenants.enums import (
+    ReputationPolicy,
+    SendingStatus,
+    Suppression,
+    SuppressionReason,
+    SuppressionScope,
+)
 from ses_tenants.errors import SesTenantsValidationError
 from ses_tenants.provider import ITenantProvider, TenantProvider
 
@@ -77,10 +83,8 @@ class TenantProps:
     reputation_policy: ReputationPolicy = ReputationPolicy.STANDARD
     #: Customer-managed sending status; DISABLED pauses the tenant.
     sending_status: SendingStatus = SendingStatus.ENABLED
-    #: Which suppression list applies; none set, the account-level list.
-    suppression_scope: SuppressionScope | None = None
-    #: Why addresses are suppressed; needs `suppression_scope`.
-    suppressed_reasons: Sequence[SuppressionReason] | None = None
+    #: Which suppression list applies, for which reasons; none set, the account-level list.
+    suppression: Suppression | None = None
     #: Tags of the tenant, at most 49.
     tags: Mapping[str, str] | None = None
     #: RETAIN keeps the tenant in SES when it leaves the stack.
@@ -116,8 +120,7 @@ class Tenant(Resource):
         tenant_name: str,
         reputation_policy: ReputationPolicy = ReputationPolicy.STANDARD,
         sending_status: SendingStatus = SendingStatus.ENABLED,
-        suppression_scope: SuppressionScope | None = None,
-        suppressed_reasons: Sequence[SuppressionReason] | None = None,
+        suppression: Suppression | None = None,
         tags: Mapping[str, str] | None = None,
         removal_policy: RemovalPolicy = RemovalPolicy.DESTROY,
         adopt_existing: bool = False,
@@ -129,10 +132,9 @@ class Tenant(Resource):
         :param reputation_policy: how SES reacts to reputation findings. Default: STANDARD.
         :param sending_status: customer-managed sending status; DISABLED pauses the tenant.
             Default: ENABLED.
-        :param suppression_scope: which suppression list applies. Default: none set, so the
+        :param suppression: which suppression list applies and for which reasons, e.g.
+            `Suppression.tenant(SuppressionReason.BOUNCE)`. Default: none set, so the
             account-level list applies.
-        :param suppressed_reasons: why addresses are suppressed; needs `suppression_scope`.
-            Default: none.
         :param tags: tags of the tenant, at most 49 (SES allows 50; one marks ownership).
             Tags added with `Tags.of(scope).add(...)` are added to these, and checked with
             them when the app is synthesized.
@@ -149,7 +151,7 @@ class Tenant(Resource):
         self.declared_tenant_name = tenant_name
         _require_enum(self, "reputation_policy", reputation_policy, ReputationPolicy)
         _require_enum(self, "sending_status", sending_status, SendingStatus)
-        self._validate(tenant_name, suppression_scope, suppressed_reasons, tags)
+        self._validate(tenant_name, suppression, tags)
         # Read once: every association refers to it, and each read is a jsii call.
         self._stack = self.stack
         self._own_tag_keys = frozenset(tags or {})
@@ -172,8 +174,7 @@ class Tenant(Resource):
                     tenant_name,
                     reputation_policy,
                     sending_status,
-                    suppression_scope,
-                    suppressed_reasons,
+                    suppression,
                     adopt_existing,
                 ),
                 # Rendered at synth, so tags from Tags.of(...) (an aspect, which runs after
@@ -284,24 +285,13 @@ class Tenant(Resource):
     def _validate(
         self,
         tenant_name: str,
-        suppression_scope: SuppressionScope | None,
-        suppressed_reasons: Sequence[SuppressionReason] | None,
+        suppression: Suppression | None,
         tags: Mapping[str, str] | None,
     ) -> None:
         problem = rules.tenant_name_problem(tenant_name)
         if problem and not Token.is_unresolved(tenant_name):
             raise SesTenantsValidationError(self, "tenant_name", problem)
-        _require_enum(self, "suppression_scope", suppression_scope, SuppressionScope)
-        for reason in suppressed_reasons or []:
-            _require_enum(self, "suppressed_reasons", reason, SuppressionReason)
-        if suppressed_reasons is not None and suppression_scope is None:
-            raise SesTenantsValidationError(
-                self, "suppressed_reasons", "needs suppression_scope (SES requires both)"
-            )
-        if suppressed_reasons and len(set(suppressed_reasons)) != len(suppressed_reasons):
-            raise SesTenantsValidationError(
-                self, "suppressed_reasons", "lists a reason more than once"
-            )
+        _validate_suppression(self, suppression)
         _validate_tags(self, tags or {})
 
     @staticmethod
@@ -363,8 +353,7 @@ def _tenant_properties(
     tenant_name: str,
     reputation_policy: ReputationPolicy,
     sending_status: SendingStatus,
-    suppression_scope: SuppressionScope | None,
-    suppressed_reasons: Sequence[SuppressionReason] | None,
+    suppression: Suppression | None,
     adopt_existing: bool,
 ) -> dict[str, object]:
     properties: dict[str, object] = {
@@ -373,10 +362,27 @@ def _tenant_properties(
         contract.PROP_SENDING_STATUS: sending_status.value,
         contract.PROP_ADOPT_EXISTING: "true" if adopt_existing else "false",
     }
-    if suppression_scope is not None:
-        properties[contract.PROP_SUPPRESSION_SCOPE] = suppression_scope.value
-        properties[contract.PROP_SUPPRESSED_REASONS] = [r.value for r in suppressed_reasons or []]
+    if suppression is not None:
+        properties[contract.PROP_SUPPRESSION_SCOPE] = suppression.scope.value
+        properties[contract.PROP_SUPPRESSED_REASONS] = [r.value for r in suppression.reasons]
     return properties
+
+
+def _validate_suppression(construct: Construct, suppression: Suppression | None) -> None:
+    if suppression is None:
+        return
+    if not isinstance(suppression, Suppression):
+        raise SesTenantsValidationError(
+            construct,
+            "suppression",
+            f"{suppression!r} is not a Suppression (Suppression.account(...) or "
+            "Suppression.tenant(...))",
+        )
+    _require_enum(construct, "suppression", suppression.scope, SuppressionScope)
+    for reason in suppression.reasons:
+        _require_enum(construct, "suppression", reason, SuppressionReason)
+    if len(set(suppression.reasons)) != len(suppression.reasons):
+        raise SesTenantsValidationError(construct, "suppression", "lists a reason more than once")
 
 
 def _require_enum(construct: Construct, prop: str, value: object, enum_type: type) -> None:

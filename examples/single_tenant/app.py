@@ -16,8 +16,8 @@ from constructs import Construct
 from ses_tenants import (
     ReputationPolicy,
     SendingStatus,
+    Suppression,
     SuppressionReason,
-    SuppressionScope,
     Tenant,
 )
 
@@ -38,8 +38,7 @@ class AcmeEmailStack(cdk.Stack):
             tenant_name="acme",
             reputation_policy=ReputationPolicy.STRICT,
             sending_status=SendingStatus.ENABLED,
-            suppression_scope=SuppressionScope.TENANT,
-            suppressed_reasons=[SuppressionReason.BOUNCE, SuppressionReason.COMPLAINT],
+            suppression=Suppression.tenant(SuppressionReason.BOUNCE, SuppressionReason.COMPLAINT),
             tags={"customer-id": "42"},
         )
         self.tenant.associate(identity)

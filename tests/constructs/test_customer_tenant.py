@@ -13,8 +13,8 @@ from ses_tenants import (
     ReputationPolicy,
     SendingStatus,
     SesTenantsValidationError,
+    Suppression,
     SuppressionReason,
-    SuppressionScope,
     TenantProps,
 )
 from ses_tenants.customer_tenant import CustomerTenant, EmailTemplate
@@ -75,8 +75,7 @@ def test_tenant_options_given_once_as_props() -> None:
     options = {
         "reputation_policy": ReputationPolicy.STRICT,
         "sending_status": SendingStatus.DISABLED,
-        "suppression_scope": SuppressionScope.TENANT,
-        "suppressed_reasons": [SuppressionReason.BOUNCE],
+        "suppression": Suppression.tenant(SuppressionReason.BOUNCE),
         "tags": {"customer-id": "42"},
         "removal_policy": cdk.RemovalPolicy.RETAIN,
         "adopt_existing": True,

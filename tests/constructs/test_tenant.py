@@ -15,6 +15,7 @@ from ses_tenants import (
     ReputationPolicy,
     SendingStatus,
     SesTenantsValidationError,
+    Suppression,
     SuppressionReason,
     SuppressionScope,
     Tenant,
@@ -50,8 +51,7 @@ def test_full_tenant_properties() -> None:
         tenant_name="acme",
         reputation_policy=ReputationPolicy.STRICT,
         sending_status=SendingStatus.DISABLED,
-        suppression_scope=SuppressionScope.TENANT,
-        suppressed_reasons=[SuppressionReason.BOUNCE, SuppressionReason.COMPLAINT],
+        suppression=Suppression.tenant(SuppressionReason.BOUNCE, SuppressionReason.COMPLAINT),
         tags={"customer-id": "42", "a": "b"},
         adopt_existing=True,
     )
@@ -80,7 +80,7 @@ def test_tags_of_scope_reach_the_tenant_beside_its_own_tags() -> None:
 
 def test_scope_without_reasons_sends_an_empty_reason_list() -> None:
     stack = new_stack()
-    Tenant(stack, "Acme", tenant_name="acme", suppression_scope=SuppressionScope.ACCOUNT)
+    Tenant(stack, "Acme", tenant_name="acme", suppression=Suppression.account())
     properties = _tenant_properties(Template.from_stack(stack))
     assert properties[contract.PROP_SUPPRESSION_SCOPE] == "ACCOUNT"
     assert properties[contract.PROP_SUPPRESSED_REASONS] == []
@@ -292,29 +292,30 @@ def test_imported_tenant() -> None:
         ({"tenant_name": "ok", "tags": {"aws:cost": "1"}}, "tags", "reserved by AWS"),
         ({"tenant_name": "ok", "tags": {contract.OWNER_TAG_KEY: "me"}}, "tags", "reserved"),
         (
-            {"tenant_name": "ok", "suppressed_reasons": [SuppressionReason.BOUNCE]},
-            "suppressed_reasons",
-            "needs suppression_scope",
+            {"tenant_name": "ok", "suppression": SuppressionScope.TENANT},
+            "suppression",
+            "is not a Suppression",
         ),
         (
             {
                 "tenant_name": "ok",
-                "suppression_scope": SuppressionScope.TENANT,
-                "suppressed_reasons": [SuppressionReason.BOUNCE, SuppressionReason.BOUNCE],
+                "suppression": Suppression.tenant(
+                    SuppressionReason.BOUNCE, SuppressionReason.BOUNCE
+                ),
             },
-            "suppressed_reasons",
+            "suppression",
             "more than once",
         ),
-        ({"tenant_name": "ok", "suppression_scope": "TENANT"}, "suppression_scope", "not one of"),
+        (
+            {"tenant_name": "ok", "suppression": Suppression("TENANT")},
+            "suppression",
+            "not one of",
+        ),
         ({"tenant_name": "ok", "reputation_policy": "strict"}, "reputation_policy", "not one of"),
         ({"tenant_name": "ok", "sending_status": "PAUSED"}, "sending_status", "not one of"),
         (
-            {
-                "tenant_name": "ok",
-                "suppression_scope": SuppressionScope.TENANT,
-                "suppressed_reasons": ["BOUNCE"],
-            },
-            "suppressed_reasons",
+            {"tenant_name": "ok", "suppression": Suppression.tenant("BOUNCE")},
+            "suppression",
             "not one of",
         ),
     ],
