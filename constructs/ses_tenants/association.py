@@ -69,11 +69,14 @@ class TenantResourceAssociation(Construct):
         stack would deploy, and then removing either would remove the pair for both."""
         tenant_name = getattr(tenant, "declared_tenant_name", None) or tenant.tenant_name
         key = association_key(self, resource_arn)
-        registry = AppRegistry.of(tenant)
+        stack = _stack_of(tenant)
+        registry = AppRegistry.of(stack)
         qualified = key
         if _TOKEN_MARKER in tenant_name or "{" in key:
-            # Tokens and logical ids mean something only within their stack.
-            qualified = f"{_stack_path(tenant)}:{key}"
+            # Tokens and logical ids mean something only within their stack (the registry
+            # lives as long as the app's Python objects, so the stack object's identity
+            # serves: its path would cost jsii calls).
+            qualified = f"stack {id(stack)}:{key}"
         holder = registry.claim("association", f"{tenant_name}|{qualified}", self)
         if holder is None and _TOKEN_MARKER not in tenant_name:
             holder = _same_resource_by_name(registry, tenant_name, key, resource_arn, self)
@@ -106,13 +109,15 @@ def _same_resource_by_name(
     return None
 
 
-def _stack_path(construct: object) -> str:
-    """The path of the construct's stack, remembered on it (each read is a jsii call)."""
-    path: str | None = getattr(construct, "_ses_tenants_stack_path", None)
-    if path is None:
-        path = Stack.of(construct).node.path  # type: ignore[arg-type]
-        setattr(construct, "_ses_tenants_stack_path", path)  # noqa: B010
-    return path
+def _stack_of(tenant: object) -> Stack:
+    """The tenant's stack: the one a Tenant has read already, else looked up once."""
+    stack: Stack | None = getattr(tenant, "_stack", None) or getattr(
+        tenant, "_ses_tenants_stack", None
+    )
+    if stack is None:
+        stack = Stack.of(tenant)  # type: ignore[arg-type]
+        setattr(tenant, "_ses_tenants_stack", stack)  # noqa: B010
+    return stack
 
 
 def association_key(scope: IConstruct, resource_arn: str) -> str:
