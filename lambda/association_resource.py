@@ -16,6 +16,7 @@ claims, because that stack's Delete could not see this claim.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import contract
@@ -135,7 +136,8 @@ def _claimant_in_owner_stack(
     return live_claimant(stacks, owner_stack, _claims_of(spec), exclude=claimant)
 
 
-def _claims_of(spec: AssociationSpec) -> Any:
+def _claims_of(spec: AssociationSpec) -> Callable[[str], bool]:
+    """Whether a physical id names the same pair, whatever its form."""
     return lambda physical_id: spec.same_pair(parse_association_physical_id(physical_id))
 
 

@@ -55,19 +55,25 @@ class StackResource:
 
 
 class StackReader:
+    """Reads for one request: a stack's status is read once, however many checks ask (it
+    does not change while CloudFormation waits for this request)."""
+
     def __init__(self, client: Any, retrier: Retrier) -> None:
         self._client = client
         self._retrier = retrier
+        self._statuses: dict[str, str | None] = {}
 
     def status(self, stack_id: str) -> str | None:
         """The stack's status (e.g. UPDATE_ROLLBACK_IN_PROGRESS); None if CloudFormation
         does not know the stack."""
-        answer = self._read(
-            f"DescribeStacks of stack {stack_id}",
-            lambda: self._client.describe_stacks(StackName=stack_id),
-        )
-        stacks = (answer or {}).get("Stacks") or []
-        return str(stacks[0]["StackStatus"]) if stacks else None
+        if stack_id not in self._statuses:
+            answer = self._read(
+                f"DescribeStacks of stack {stack_id}",
+                lambda: self._client.describe_stacks(StackName=stack_id),
+            )
+            stacks = (answer or {}).get("Stacks") or []
+            self._statuses[stack_id] = str(stacks[0]["StackStatus"]) if stacks else None
+        return self._statuses[stack_id]
 
     def resources(self, stack_id: str) -> list[StackResource]:
         """Every resource of the stack with its current status; [] if the stack is unknown."""

@@ -32,8 +32,9 @@ T = TypeVar("T")
 #: far more than the calls take (2 minutes of a 10-minute function; BENCHMARKS.md, part 6).
 SAFETY_MARGIN_SHARE = 0.2
 SAFETY_MARGIN_MS = 45_000
-#: Where even an undo stops retrying: enough for one more call (the client's read timeout
-#: is 30 s, connect 10 s... an answer usually takes milliseconds) and the failure report.
+#: Where even an undo stops retrying: time to report the failure. A call answers in
+#: milliseconds; one that hangs up to the client's timeouts (connect 10 s, read 30 s) this
+#: late can still run into the Lambda timeout, a risk an undo takes to get its calls in.
 UNDO_MARGIN_MS = 5_000
 #: An undo retries at least this often: the longer backoff of forward work spreads a burst
 #: of handlers out, while an undo must get its few calls through before the time is up.

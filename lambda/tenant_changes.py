@@ -79,9 +79,14 @@ def state_after_create(spec: TenantSpec, mark: str) -> TenantState:
     )
 
 
+def tags_of(tenant: Mapping[str, Any]) -> dict[str, str]:
+    """A tenant's tags (GetTenant's `[{"Key": ..., "Value": ...}]`) as a mapping."""
+    return {tag["Key"]: tag.get("Value", "") for tag in tenant.get("Tags") or ()}
+
+
 def observed_state(tenant: Mapping[str, Any], reputation_entity: Mapping[str, Any]) -> TenantState:
     """The state of a tenant as GetTenant and GetReputationEntity describe it."""
-    tags = {tag["Key"]: tag.get("Value", "") for tag in tenant.get("Tags") or ()}
+    tags = tags_of(tenant)
     attributes = tenant.get("SuppressionAttributes")
     suppression = None
     if attributes and attributes.get("SuppressionScope"):

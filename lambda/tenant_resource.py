@@ -30,6 +30,7 @@ from tenant_changes import (
     desired_state,
     observed_state,
     state_after_create,
+    tags_of,
 )
 
 logger = logging.getLogger(__name__)
@@ -125,7 +126,7 @@ def update(
         # is missing from `current` and so is restored.
         current = desired_state(old, current_mark)
     changes = changes_between(current, desired_state(new, mark))
-    if record_in(_tags(tenant)) is not None and not rolling_back:
+    if record_in(tags_of(tenant)) is not None and not rolling_back:
         # The deploy that adopted the tenant has succeeded: the record has served.
         changes = changes.also_removing(contract.ADOPTION_RECORD_TAG_KEY)
     _apply(ses, new.name, tenant["TenantArn"], changes)
@@ -155,9 +156,10 @@ def delete(physical_id: str, claimant: Claimant, ses: SesGateway, stacks: StackR
             mark,
         )
         return response
-    record = record_in(_tags(tenant))
+    tags = tags_of(tenant)
+    record = record_in(tags)
     if record is not None and _rolling_back(stacks, claimant):
-        _restore(ses, physical_id, tenant["TenantArn"], record.state_given_back(_tags(tenant)))
+        _restore(ses, tenant, record.state_given_back(tags))
         logger.warning(
             "Rolled back the adoption of tenant %s: given back as it was (%s)",
             physical_id,
@@ -254,7 +256,7 @@ def _adopt(spec: TenantSpec, tenant: dict[str, Any], mark: str, ses: SesGateway)
     try:
         _apply(ses, spec.name, arn, changes_between(before, adopted))
     except Exception as error:
-        raise RequestFailed(f"{error} {_give_back(ses, spec.name, arn, before)}") from error
+        raise RequestFailed(f"{error} {_give_back(ses, spec.name, before)}") from error
     return _response(tenant)
 
 
@@ -276,21 +278,23 @@ def _apply(ses: SesGateway, name: str, arn: str, changes: TenantChanges) -> None
     logger.info("Updated tenant %s: %s", name, changes)
 
 
-def _restore(ses: SesGateway, name: str, arn: str, target: TenantState) -> None:
-    """Bring the tenant back to `target`, from its state as read now (the library's own
-    tags included: they go if `target` lacks them)."""
-    tenant = ses.get_tenant(name, wait_if_new=True)
-    if tenant is None:
-        return
+def _restore(ses: SesGateway, tenant: dict[str, Any], target: TenantState) -> None:
+    """Bring `tenant` (as just read) back to `target` (the library's own tags included:
+    they go if `target` lacks them)."""
+    name, arn = tenant["TenantName"], tenant["TenantArn"]
     now = observed_state(tenant, ses.get_reputation_entity(name, arn))
     _apply(ses, name, arn, changes_between(now, target, keep=frozenset()))
 
 
-def _give_back(ses: SesGateway, name: str, arn: str, before: TenantState) -> str:
+def _give_back(ses: SesGateway, name: str, before: TenantState) -> str:
     """Undo a failed adoption; say what happened, for the failure reason."""
     previous_owner = describe_owner(before.tags.get(contract.OWNER_TAG_KEY))
     try:
-        _restore(ses.for_undo(), name, arn, before)
+        undo = ses.for_undo()
+        # Read again: the failed writes may have changed some of it.
+        tenant = undo.get_tenant(name, wait_if_new=True)
+        if tenant is not None:
+            _restore(undo, tenant, before)
     except Exception:
         logger.exception("Could not give tenant %s back after the failed adoption", name)
         return (
@@ -349,10 +353,6 @@ def _rolling_back(stacks: StackReader, claimant: Claimant) -> bool:
 
 def _mark(claimant: Claimant) -> str:
     return owner_mark(claimant.stack_id, claimant.logical_id)
-
-
-def _tags(tenant: dict[str, Any]) -> dict[str, str]:
-    return {tag["Key"]: tag.get("Value", "") for tag in tenant.get("Tags") or ()}
 
 
 def _response(tenant: dict[str, Any]) -> Response:

@@ -357,12 +357,15 @@ def test_a_rollback_keeps_an_association_that_was_there_before_the_deploy(
     sesv2.create_tenant_resource_association(TenantName="acme", ResourceArn=IDENTITY)
     claimed = tenant_handler.on_event(event("Create", IDENTITY), context)
     stacks.stacks[STACK_ID].status = stack_status
+    stacks.calls.clear()
 
     tenant_handler.on_event(
         event("Delete", IDENTITY, physical_id=claimed["PhysicalResourceId"]), context
     )
 
     assert associated(sesv2) == ([IDENTITY] if kept else [])
+    # The stack's status is read once, for the rollback check and the claims alike.
+    assert stacks.calls.count("DescribeStacks") == 1
 
 
 def test_an_update_keeps_the_held_before_flag(
