@@ -9,6 +9,9 @@ Served by ``ses-tenants-double`` next to moto's own ``/moto-api/reset``::
     DELETE /moto-api/ses-tenants/faults               clear every fault
     POST   /moto-api/ses-tenants/ses-managed-status   {"tenant_arn": ..., "status": "DISABLED",
                                                        "cause": ...}
+    POST   /moto-api/ses-tenants/recommendations      {"resource_arn": ..., "type": "COMPLAINT",
+                                                       "status": "OPEN" or "FIXED",
+                                                       "impact": ..., "description": ...}
     GET    /moto-api/ses-tenants/calls[?operation=X]  the call log
     DELETE /moto-api/ses-tenants/calls                empty the call log
     POST   /moto-api/reset                            moto's reset: state, faults and log
@@ -92,6 +95,32 @@ def ses_managed_status(request: Any, full_url: str) -> Response:
     return _ok()
 
 
+_RECOMMENDATION_OPTIONS = ("resource_arn", "type", "status", "impact", "description")
+
+
+@_guarded
+def recommendations(request: Any, full_url: str) -> Response:
+    if request.method != "POST":
+        return _refused("POST a JSON object with resource_arn, type and status", 405)
+    from . import open_recommendation, resolve_recommendation
+
+    body = _body(request)
+    unknown = set(body) - set(_RECOMMENDATION_OPTIONS)
+    if unknown:
+        raise ValueError(f"unknown recommendation options: {sorted(unknown)}")
+    arn, kind = str(body.get("resource_arn", "")), str(body.get("type", ""))
+    status = body.get("status", "OPEN")
+    if status == "OPEN":
+        open_recommendation(
+            arn, kind, impact=body.get("impact") or "HIGH", description=body.get("description")
+        )
+    elif status == "FIXED":
+        resolve_recommendation(arn, kind, description=body.get("description"))
+    else:
+        raise ValueError(f"status must be OPEN or FIXED, not {status!r}")
+    return _ok()
+
+
 @_guarded
 def calls(request: Any, full_url: str) -> Response:
     if request.method == "DELETE":
@@ -104,6 +133,7 @@ def calls(request: Any, full_url: str) -> Response:
 URL_PATHS: dict[str, Callable[[Any, str, Any], Response]] = {
     "{0}" + PREFIX + "/faults": faults,
     "{0}" + PREFIX + "/ses-managed-status": ses_managed_status,
+    "{0}" + PREFIX + "/recommendations": recommendations,
     "{0}" + PREFIX + "/calls": calls,
 }
 
@@ -161,6 +191,34 @@ class DoubleClient:
     ) -> None:
         body = {"tenant_arn": tenant_arn, "status": status, "cause": cause}
         self._call("POST", f"{PREFIX}/ses-managed-status", body)
+
+    def open_recommendation(
+        self,
+        resource_arn: str,
+        type: str,
+        *,
+        impact: str = "HIGH",
+        description: str | None = None,
+    ) -> None:
+        body = {
+            "resource_arn": resource_arn,
+            "type": type,
+            "status": "OPEN",
+            "impact": impact,
+            "description": description,
+        }
+        self._call("POST", f"{PREFIX}/recommendations", body)
+
+    def resolve_recommendation(
+        self, resource_arn: str, type: str, *, description: str | None = None
+    ) -> None:
+        body = {
+            "resource_arn": resource_arn,
+            "type": type,
+            "status": "FIXED",
+            "description": description,
+        }
+        self._call("POST", f"{PREFIX}/recommendations", body)
 
     def call_log(self, operation: str | None = None) -> list[dict[str, Any]]:
         query = f"?{urlencode({'operation': operation})}" if operation else ""

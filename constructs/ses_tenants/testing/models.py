@@ -42,6 +42,23 @@ REPUTATION_FILTERS = (
     "SENDING_STATUS",
     "ENTITY_REFERENCE_PREFIX",
 )
+IMPACTS = ("LOW", "HIGH")
+RECOMMENDATION_TYPES = (
+    "DKIM",
+    "DMARC",
+    "SPF",
+    "BIMI",
+    "COMPLAINT",
+    "BOUNCE",
+    "FEEDBACK_3P",
+    "IP_LISTING",
+)
+OPEN, FIXED = "OPEN", "FIXED"
+RECOMMENDATION_STATUSES = (OPEN, FIXED)
+RECOMMENDATION_FILTERS = ("TYPE", "IMPACT", "STATUS", "RESOURCE_ARN")
+# ListRecommendations takes one filter, or STATUS with IMPACT, or STATUS with TYPE.
+RECOMMENDATION_FILTER_PAIRS = ({"STATUS", "IMPACT"}, {"STATUS", "TYPE"})
+FILTER_VALUE_MAX = 512
 
 
 def utcnow() -> datetime:
@@ -66,7 +83,6 @@ class Tenant:
     policy_arn: str
     customer_status: StatusRecord = field(default_factory=StatusRecord)
     ses_status: StatusRecord = field(default_factory=StatusRecord)
-    reputation_impact: str | None = None
 
     @property
     def sending_status(self) -> str:
@@ -90,6 +106,21 @@ SUPPRESSION_REASONS = ("BOUNCE", "COMPLAINT")
 
 
 @dataclass
+class Recommendation:
+    """A Virtual Deliverability Manager finding (what ListRecommendations returns)."""
+
+    resource_arn: str
+    type: str
+    description: str
+    impact: str
+    status: str
+    created: datetime
+    last_updated: datetime
+    # Creation order: ListRecommendations pages in it.
+    seq: int
+
+
+@dataclass
 class Association:
     tenant: Tenant
     resource: SesResource
@@ -110,6 +141,8 @@ class TenantBackend(BaseBackend):
         self._seq = itertools.count()
         # Suppression lists: the account's under None, each tenant's under its TenantId.
         self.suppressed: dict[str | None, dict[str, SuppressedDestination]] = {}
+        # Findings by (resource ARN, type, description): reopening one keeps its identity.
+        self.recommendations: dict[tuple[str, str, str], Recommendation] = {}
 
     # Tenants
 
@@ -322,21 +355,40 @@ class TenantBackend(BaseBackend):
 
     def reputation_entities(self, filters: dict[str, str] | None) -> list[Tenant]:
         filters = filters or {}
-        for key in filters:
+        for key, value in filters.items():
             if key not in REPUTATION_FILTERS:
                 raise enum_error("filter", key, REPUTATION_FILTERS)
-        entity_type = filters.get("ENTITY_TYPE")
+            _require_filter_value(key, value)
+        allowed = {
+            "ENTITY_TYPE": ENTITY_TYPES,
+            "REPUTATION_IMPACT": IMPACTS,
+            "SENDING_STATUS": SENDING_STATUSES,
+        }
+        for key, values in allowed.items():
+            if key in filters and filters[key] not in values:
+                raise enum_error(f"filter.{key}", filters[key], values)
         impact = filters.get("REPUTATION_IMPACT")
         status = filters.get("SENDING_STATUS")
         prefix = filters.get("ENTITY_REFERENCE_PREFIX", "")
         return [
             tenant
             for tenant in self.tenants.values()
-            if entity_type in (None, "RESOURCE")
-            and (impact is None or tenant.reputation_impact == impact)
+            if (impact is None or self.reputation_impact(tenant) == impact)
             and (status is None or tenant.sending_status == status)
             and tenant.arn.startswith(prefix)
         ]
+
+    def reputation_impact(self, tenant: Tenant) -> str | None:
+        """The highest impact of the tenant's open findings, as ReputationImpact reports."""
+        impacts = {
+            r.impact
+            for r in self.recommendations.values()
+            if r.resource_arn == tenant.arn and r.status == OPEN
+        }
+        for impact in ("HIGH", "LOW"):
+            if impact in impacts:
+                return impact
+        return None
 
     def update_reputation_policy(
         self, entity_type: str | None, reference: str | None, policy: str | None
@@ -365,6 +417,83 @@ class TenantBackend(BaseBackend):
         if tenant is None:
             raise LookupError(f"no tenant {reference} in {self.account_id}/{self.region_name}")
         tenant.ses_status = StatusRecord(status=status, cause=cause)
+
+    # Recommendations (findings)
+
+    def list_recommendations(self, filters: dict[str, str] | None) -> list[Recommendation]:
+        if filters is None:
+            filters = {}
+        elif not 1 <= len(filters) <= 2:
+            raise validation_error(
+                f"Value '{filters}' at 'filter' failed to satisfy constraint: Member must have "
+                "length less than or equal to 2 and greater than or equal to 1"
+            )
+        for key, value in filters.items():
+            if key not in RECOMMENDATION_FILTERS:
+                raise enum_error("filter", key, RECOMMENDATION_FILTERS)
+            _require_filter_value(key, value)
+        if len(filters) == 2 and set(filters) not in RECOMMENDATION_FILTER_PAIRS:
+            raise BadRequestException(
+                f"Invalid filter combination {sorted(filters)}: use one filter, or STATUS with "
+                "IMPACT, or STATUS with TYPE."
+            )
+        allowed = {
+            "TYPE": RECOMMENDATION_TYPES,
+            "IMPACT": IMPACTS,
+            "STATUS": RECOMMENDATION_STATUSES,
+        }
+        for key, values in allowed.items():
+            if key in filters and filters[key] not in values:
+                raise enum_error(f"filter.{key}", filters[key], values)
+        wanted = {
+            "TYPE": lambda r: r.type,
+            "IMPACT": lambda r: r.impact,
+            "STATUS": lambda r: r.status,
+            "RESOURCE_ARN": lambda r: r.resource_arn,
+        }
+        return [
+            recommendation
+            for recommendation in self.recommendations.values()
+            if all(wanted[key](recommendation) == value for key, value in filters.items())
+        ]
+
+    def set_recommendation(
+        self,
+        resource_arn: str,
+        kind: str,
+        status: str,
+        impact: str | None,
+        description: str | None,
+    ) -> Recommendation:
+        """Test hook: what VDM does when it opens (or resolves) a finding about a resource."""
+        if kind not in RECOMMENDATION_TYPES:
+            raise ValueError(f"type must be one of {RECOMMENDATION_TYPES}, not {kind!r}")
+        if status not in RECOMMENDATION_STATUSES:
+            raise ValueError(f"status must be one of {RECOMMENDATION_STATUSES}, not {status!r}")
+        if impact is not None and impact not in IMPACTS:
+            raise ValueError(f"impact must be one of {IMPACTS}, not {impact!r}")
+        key = (resource_arn, kind, description or kind)
+        now = utcnow()
+        existing = self.recommendations.get(key)
+        if existing is None:
+            if status == FIXED:
+                raise LookupError(f"no {kind} recommendation {key[2]!r} for {resource_arn}")
+            existing = self.recommendations[key] = Recommendation(
+                resource_arn=resource_arn,
+                type=kind,
+                description=key[2],
+                impact=impact or "HIGH",
+                status=OPEN,
+                created=now,
+                last_updated=now,
+                seq=next(self._seq),
+            )
+            return existing
+        existing.status = status
+        existing.last_updated = now
+        if impact is not None:
+            existing.impact = impact
+        return existing
 
     # Tags on tenant ARNs
 
@@ -396,6 +525,14 @@ class TenantBackend(BaseBackend):
     def untag_tenant(self, arn: str, keys: list[str]) -> None:
         tenant = self.tenant_for_tags(arn)
         tenant.tags = [tag for tag in tenant.tags if tag["Key"] not in keys]
+
+
+def _require_filter_value(key: str, value: object) -> None:
+    if not isinstance(value, str) or not 1 <= len(value) <= FILTER_VALUE_MAX:
+        raise validation_error(
+            f"Value '{value}' at 'filter.{key}' failed to satisfy constraint: Member must have "
+            f"length less than or equal to {FILTER_VALUE_MAX} and greater than or equal to 1"
+        )
 
 
 def is_tenant_arn(arn: str | None) -> bool:

@@ -14,7 +14,8 @@ suite two fixtures::
 Both yield a ``SesDouble``: ``client(service, **kwargs)`` for a boto3 client aimed at the
 double (region us-east-1 unless given, no retries unless ``config`` is given), and the test
 hooks ``inject_fault``, ``clear_faults``, ``fault_stats``, ``set_ses_managed_status``,
-``call_log`` and ``reset``. The module imports moto only when a fixture is used.
+``open_recommendation``, ``resolve_recommendation``, ``call_log`` and ``reset``. The module
+imports moto only when a fixture is used.
 """
 
 from __future__ import annotations
@@ -70,6 +71,23 @@ class SesDouble:
         self, tenant_arn: str, status: str = "DISABLED", *, cause: str | None = None
     ) -> None:
         self._hooks().set_ses_managed_status(tenant_arn, status, cause=cause)
+
+    def open_recommendation(
+        self,
+        resource_arn: str,
+        type: str,
+        *,
+        impact: str = "HIGH",
+        description: str | None = None,
+    ) -> None:
+        self._hooks().open_recommendation(
+            resource_arn, type, impact=impact, description=description
+        )
+
+    def resolve_recommendation(
+        self, resource_arn: str, type: str, *, description: str | None = None
+    ) -> None:
+        self._hooks().resolve_recommendation(resource_arn, type, description=description)
 
     def call_log(self, operation: str | None = None) -> list[dict[str, Any]]:
         return list(self._hooks().call_log(operation))

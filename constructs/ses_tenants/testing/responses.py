@@ -24,6 +24,7 @@ from .exceptions import BadRequestException
 from .faults import Fault, take_fault
 from .models import (
     Association,
+    Recommendation,
     StatusRecord,
     SuppressedDestination,
     Tenant,
@@ -284,14 +285,26 @@ class TenantAwareSESV2Response(CoreResourcesResponse):
             self.uri_match.get("ReputationEntityType"),
             self.uri_match.get("ReputationEntityReference"),
         )
-        return json.dumps({"ReputationEntity": _reputation_entity(tenant)})
+        impact = self.tenant_backend.reputation_impact(tenant)
+        return json.dumps({"ReputationEntity": _reputation_entity(tenant, impact)})
 
     def list_reputation_entities(self) -> str:
         body = self._json()
         pager = self._pager("ListReputationEntities", body)
-        tenants = self.tenant_backend.reputation_entities(body.get("Filter"))
+        backend = self.tenant_backend
+        tenants = backend.reputation_entities(body.get("Filter"))
         page, token = pager.page(tenants, key=lambda t: t.arn)
-        return json.dumps(paged("ReputationEntities", [_reputation_entity(t) for t in page], token))
+        entities = [_reputation_entity(t, backend.reputation_impact(t)) for t in page]
+        return json.dumps(paged("ReputationEntities", entities, token))
+
+    # Recommendations (Virtual Deliverability Manager findings)
+
+    def list_recommendations(self) -> str:
+        body = self._json()
+        pager = self._pager("ListRecommendations", body)
+        found = self.tenant_backend.list_recommendations(body.get("Filter"))
+        page, token = pager.page(found, key=lambda r: r.seq)
+        return json.dumps(paged("Recommendations", [_recommendation(r) for r in page], token))
 
     def update_reputation_entity_policy(self) -> str:
         self.tenant_backend.update_reputation_policy(
@@ -439,7 +452,19 @@ def _status(record: StatusRecord) -> dict[str, Any]:
     return view
 
 
-def _reputation_entity(tenant: Tenant) -> dict[str, Any]:
+def _recommendation(recommendation: Recommendation) -> dict[str, Any]:
+    return {
+        "ResourceArn": recommendation.resource_arn,
+        "Type": recommendation.type,
+        "Description": recommendation.description,
+        "Status": recommendation.status,
+        "CreatedTimestamp": recommendation.created.timestamp(),
+        "LastUpdatedTimestamp": recommendation.last_updated.timestamp(),
+        "Impact": recommendation.impact,
+    }
+
+
+def _reputation_entity(tenant: Tenant, impact: str | None) -> dict[str, Any]:
     view = {
         "ReputationEntityReference": tenant.arn,
         "ReputationEntityType": "RESOURCE",
@@ -448,6 +473,6 @@ def _reputation_entity(tenant: Tenant) -> dict[str, Any]:
         "AwsSesManagedStatus": _status(tenant.ses_status),
         "SendingStatusAggregate": tenant.sending_status,
     }
-    if tenant.reputation_impact:
-        view["ReputationImpact"] = tenant.reputation_impact
+    if impact:
+        view["ReputationImpact"] = impact
     return view
