@@ -1,9 +1,12 @@
 """Part 6: many handler invocations at once against SES's ~1 request/s, in virtual time.
 
 A discrete-event simulation, deterministic for a given seed. Each CloudFormation event is
-one invocation of `tenant_handler.on_event` in a thread of its own, but only one thread runs
-at a time: the scheduler hands a baton to the invocation whose virtual time comes next, and
-that invocation runs until it waits. Invocations wait in three places only:
+served as CDK's Provider framework serves it with an isComplete waiter: one invocation of
+the handler as `on_event`, then, while its answer says the work is pending, one more as
+`is_complete` every QUERY_INTERVAL_SECONDS, at most MAX_WAITER_ATTEMPTS times (the
+provider's `total_timeout`). Each event runs in a thread of its own, but only one thread
+runs at a time: the scheduler hands a baton to the event whose virtual time comes next, and
+that event runs until it waits. Events wait in four places only:
 
 - `retry.sleep(d)` (replaced) parks the invocation until virtual now + d;
 - every SES request costs SES_LATENCY_SECONDS of virtual time, through a `before-call.sesv2`
@@ -15,24 +18,27 @@ that invocation runs until it waits. Invocations wait in three places only:
   and its `inject_fault` is left to tests that want other errors;
 - every CloudFormation read (the handler's DescribeStacks / ListStackResources, answered by
   tests/handler's FakeCloudFormation with every stack CREATE_IN_PROGRESS) costs
-  CLOUDFORMATION_LATENCY_SECONDS and is never throttled.
+  CLOUDFORMATION_LATENCY_SECONDS and is never throttled;
+- between the waiter's calls, QUERY_INTERVAL_SECONDS.
 
 Each invocation has a Lambda context (the handler kit's FakeLambdaContext on the virtual
 clock) whose remaining time is LAMBDA_TIMEOUT_SECONDS of virtual time from its start; an
 invocation that would still run past it is stopped there, as Lambda stops a function at its
-timeout. Computing in Python costs no virtual time.
+timeout. The handler's wall clock (`tenant_handler.clock`) is the virtual one. Computing in
+Python costs no virtual time.
 
 CloudFormation's order: every tenant's Create starts at t=0; the Creates of a tenant's
 associations start when the tenant's Create has succeeded, and never if it failed (they
 depend on it). Every Create is attempted, as if no failure stopped the stack: the most load
 SES can get. CloudFormation would start no new resource in a stack after its first failure
 and then roll the stack back; those Deletes are not simulated (`first_failure_seconds` says
-when that would have begun). A failed Create gets no Delete from the Provider framework, so
-whatever it left in SES is an orphan.
+when that would have begun). So whatever a failed Create left in SES counts as an orphan,
+even where the rollback's Delete would have removed it.
 """
 
 from __future__ import annotations
 
+import copy
 import heapq
 import itertools
 import logging
@@ -71,6 +77,11 @@ SES_LATENCY_SECONDS = 0.030
 CLOUDFORMATION_LATENCY_SECONDS = 0.030
 #: The handler's Lambda timeout (constructs/ses_tenants/provider.py's HANDLER_TIMEOUT).
 LAMBDA_TIMEOUT_SECONDS = 600.0
+#: The provider's waiter (provider.py's QUERY_INTERVAL and TOTAL_TIMEOUT).
+QUERY_INTERVAL_SECONDS = 30.0
+MAX_WAITER_ATTEMPTS = 120
+#: What the framework's onTimeout reports when the waiter's attempts are used up.
+WAITER_TIMED_OUT = "Operation timed out"
 TENANTS = 200
 SEED = 0
 #: Each tenant is associated with its domain identity, configuration set and one template.
@@ -112,6 +123,10 @@ class Invocation:
     #: Invocations CloudFormation starts once this one has succeeded.
     followers: list[Invocation] = field(default_factory=list)
     started: float | None = None
+    #: When the current handler invocation (on_event, or one is_complete) started.
+    call_started: float | None = None
+    #: Handler invocations: on_event and the waiter's is_complete calls.
+    calls: int = 0
     ended: float | None = None
     outcome: str | None = None
     reason: str = ""
@@ -125,8 +140,10 @@ class Invocation:
 
     @property
     def deadline(self) -> float:
-        assert self.started is not None
-        return self.started + self.timeout
+        """When Lambda stops the current invocation."""
+        started = self.call_started if self.call_started is not None else self.started
+        assert started is not None
+        return started + self.timeout
 
     @property
     def seconds(self) -> float:
@@ -403,6 +420,10 @@ class ConcurrentRun:
     events_planned: int
     #: Events CloudFormation sent (an association's only after its tenant succeeded).
     events: int
+    #: Handler invocations: each event's on_event and the waiter's is_complete calls.
+    handler_invocations: int
+    #: Events whose on_event left work pending for the waiter's is_complete calls.
+    waited_events: int
     failed_events: int
     #: Of the failed events, those stopped by the Lambda timeout (no handler reason).
     timed_out_events: int
@@ -459,11 +480,12 @@ class ConcurrentDeploy:
 
 @contextmanager
 def _handler_wired(scheduler: VirtualScheduler, limiter: SesLimiter) -> Iterator[Any]:
-    """The handler's SES client hooked, CloudFormation faked, sleep and logs virtual; all
-    put back afterwards. Yields the fake CloudFormation."""
+    """The handler's SES client hooked, CloudFormation faked, sleep, clock and logs virtual;
+    all put back afterwards. Yields the fake CloudFormation."""
     ses_client: Any = handler_module("ses_client")
     retry: Any = handler_module("retry")
     reader: Any = handler_module("cloudformation_reader")
+    handler: Any = handler_module("tenant_handler")
     from tests.handler.cloudformation_fake import FakeCloudFormation
 
     class TimedCloudFormation(FakeCloudFormation):
@@ -485,7 +507,7 @@ def _handler_wired(scheduler: VirtualScheduler, limiter: SesLimiter) -> Iterator
     levels = {
         name: logging.getLogger(name).level for name in ("tenant_resource", "association_resource")
     }
-    original_sleep = retry.sleep
+    original_sleep, original_clock = retry.sleep, handler.clock
 
     def backoff(seconds: float) -> None:
         invocation = scheduler.current
@@ -496,6 +518,7 @@ def _handler_wired(scheduler: VirtualScheduler, limiter: SesLimiter) -> Iterator
     ses_client.set_client(client)
     reader.set_client(cloudformation)
     retry.sleep = backoff
+    handler.clock = lambda: scheduler.now
     logging.getLogger().addHandler(trace)
     for name in levels:
         logging.getLogger(name).setLevel(logging.INFO)
@@ -505,7 +528,7 @@ def _handler_wired(scheduler: VirtualScheduler, limiter: SesLimiter) -> Iterator
         for name, level in levels.items():
             logging.getLogger(name).setLevel(level)
         logging.getLogger().removeHandler(trace)
-        retry.sleep = original_sleep
+        retry.sleep, handler.clock = original_sleep, original_clock
         reader.set_client(None)
         ses_client.set_client(None)
 
@@ -542,15 +565,34 @@ def simulate(
         if prepare is not None:
             prepare()
 
-        def run(invocation: Invocation) -> None:
+        def call(invocation: Invocation, event: dict[str, Any]) -> dict[str, Any]:
+            invocation.call_started = scheduler.now
+            invocation.calls += 1
             context = handler_kit.FakeLambdaContext(
                 SERVICE_TOKEN,
                 remaining_ms=int(invocation.timeout * 1000),
                 clock=lambda: scheduler.now,
             )
+            return dict(tenant_handler.handle(copy.deepcopy(event), context))
+
+        def serve(invocation: Invocation) -> None:
+            """on_event, then the waiter's is_complete calls, as the framework makes them."""
+            response = call(invocation, invocation.event)
+            if not tenant_handler.is_pending(response):
+                return
+            waiting = {**invocation.event, **response}
+            for _ in range(MAX_WAITER_ATTEMPTS):
+                invocation.trace.append((scheduler.now, "pending: the waiter calls is_complete"))
+                invocation.call_started = scheduler.now
+                scheduler.wait(QUERY_INTERVAL_SECONDS)
+                if call(invocation, waiting).get("IsComplete"):
+                    return
+            raise RuntimeError(WAITER_TIMED_OUT)
+
+        def run(invocation: Invocation) -> None:
             invocation.trace.append((scheduler.now, "start"))
             try:
-                tenant_handler.on_event(invocation.event, context)
+                serve(invocation)
             except _LambdaTimeout:
                 invocation.outcome = TIMED_OUT
                 invocation.reason = (
@@ -692,6 +734,8 @@ def _summarize(
         seed=seed,
         events_planned=len(every),
         events=len(sent),
+        handler_invocations=sum(i.calls for i in sent),
+        waited_events=sum(i.calls > 1 for i in sent),
         failed_events=len(failed),
         timed_out_events=sum(i.outcome == TIMED_OUT for i in failed),
         failed_by_kind=dict(Counter(i.kind for i in failed)),
@@ -1064,7 +1108,9 @@ def measure_concurrent_deploy(
     for layout in (ONE_STACK, STACK_PER_TENANT):
         run = simulate(tenants, layout)
         progress(
-            f"concurrent deploy, {tenants} tenants, {layout}: {run.events} events, "
+            f"concurrent deploy, {tenants} tenants, {layout}: {run.events} events "
+            f"({run.waited_events} waited out by is_complete, {run.handler_invocations} "
+            "handler invocations), "
             f"{run.failed_events} failed, {run.virtual_seconds:.0f} virtual s, "
             f"{run.ses_requests} SES requests ({run.throttled} throttled), "
             f"{run.orphan_tenants} orphan tenants, {run.untrue_reasons} untrue reasons, "

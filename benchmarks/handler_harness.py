@@ -1,9 +1,7 @@
 """Drive the custom-resource handler the way the Provider framework does, against the SES
 tenant API double, and see every SES call its client makes.
 
-The handler lives in lambda/ (a Python keyword) and imports its siblings by their own
-names, as the Lambda runtime does: its folder goes on sys.path, and its modules are
-imported only after that.
+The handler is the package ``ses_tenants._handler``; its modules are imported by name.
 """
 
 from __future__ import annotations
@@ -11,7 +9,6 @@ from __future__ import annotations
 import importlib
 import logging
 import os
-import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -31,7 +28,8 @@ from ses_tenants.testing.handler_kit import (
 )
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-HANDLER_DIR = REPO_ROOT / "lambda"
+#: The Lambda asset's root: the folder that holds the `_handler` package.
+HANDLER_ASSET_ROOT = REPO_ROOT / "constructs" / "ses_tenants"
 STACK_ID = stack_id("SesTenant-bench")
 SERVICE_TOKEN = function_arn("SesTenantsPlatform-onEvent")
 
@@ -46,9 +44,7 @@ FAKE_AWS_ENVIRONMENT = {
 
 def handler_module(name: str) -> ModuleType:
     """A module of the handler (tenant_handler, ses_client, retry, contract...)."""
-    if str(HANDLER_DIR) not in sys.path:
-        sys.path.insert(0, str(HANDLER_DIR))
-    return importlib.import_module(name)
+    return importlib.import_module(f"ses_tenants._handler.{name}")
 
 
 def quiet_handler_logs() -> None:

@@ -22,6 +22,7 @@ import types
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+HANDLER_DIR = REPO_ROOT / "constructs" / "ses_tenants" / "_handler"
 
 
 def _import_customers_schema_without_our_library() -> None:
@@ -42,7 +43,7 @@ def _import_customers_schema_without_our_library() -> None:
     sys.modules.update({"ses_tenants": package, "ses_tenants._handler": handler_package})
     for name in ("contract", "rules"):
         spec = importlib.util.spec_from_file_location(
-            f"ses_tenants._handler.{name}", REPO_ROOT / "lambda" / f"{name}.py"
+            f"ses_tenants._handler.{name}", HANDLER_DIR / f"{name}.py"
         )
         assert spec is not None and spec.loader is not None
         module = importlib.util.module_from_spec(spec)

@@ -264,11 +264,12 @@ def cold_start_section(variants: list[ColdStart]) -> list[str]:
     return [
         "## 4. Handler cold start",
         "",
-        "Each variant in a fresh `python -c` with lambda/ on sys.path, as the Lambda runtime "
-        "imports the handler; the variants take turns. *Import* is timed inside the process "
-        "around the statements; *process* is the whole interpreter from the outside, "
-        "start-up included. Measured with this machine's Python and botocore, not Lambda's "
-        "Python 3.14 on arm64, so compare the rows rather than the absolute numbers.",
+        "Each variant in a fresh `python -c` with the asset's root on sys.path, importing "
+        "`_handler.tenant_handler` as the Lambda runtime imports the handler; the variants "
+        "take turns. *Import* is timed inside the process around the statements; *process* "
+        "is the whole interpreter from the outside, start-up included. Measured with this "
+        "machine's Python and botocore, not Lambda's Python 3.14 on arm64, so compare the "
+        "rows rather than the absolute numbers.",
         "",
         *table(
             ["Variant", "Runs", "Import (ms)", "Process (ms)", "Peak RSS (MiB)"],

@@ -227,7 +227,7 @@ def compare_synth(
 
 def _check_deterministic(runs: list[SynthRun], progress: Callable[[str], None]) -> None:
     """Synthesis is deterministic, so differing templates mean the sources changed while the
-    benchmark ran (e.g. an edit under lambda/ changes the asset): say so, keep going."""
+    benchmark ran (e.g. an edit under _handler/ changes the asset): say so, keep going."""
     differing = [i + 1 for i, run in enumerate(runs) if run.templates != runs[0].templates]
     if differing:
         progress(

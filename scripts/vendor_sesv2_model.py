@@ -2,10 +2,10 @@
 
 The Lambda runtime's preinstalled botocore can predate the tenant operations (botocore
 1.40.0) and tenant suppression (1.43.18). The handler therefore ships the model of the
-pinned botocore in ``lambda/botocore_data/`` and puts that folder first on botocore's data
-search path. Run this after bumping botocore in constraints.txt, then commit the result;
-``cdk synth`` does not run it, and a test fails while the copy differs from the installed
-botocore.
+pinned botocore in ``constructs/ses_tenants/_handler/botocore_data/`` and puts that folder
+first on botocore's data search path. Run this after bumping botocore in constraints.txt,
+then commit the result; ``cdk synth`` does not run it, and a test fails while the copy
+differs from the installed botocore.
 
 Usage: .venv/bin/python scripts/vendor_sesv2_model.py
 """
@@ -24,7 +24,7 @@ API_VERSION = "2019-09-27"
 MODEL_FILES = ("service-2.json.gz", "endpoint-rule-set-1.json.gz", "paginators-1.json")
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-VENDORED_DATA_DIR = REPO_ROOT / "lambda" / "botocore_data"
+VENDORED_DATA_DIR = REPO_ROOT / "constructs" / "ses_tenants" / "_handler" / "botocore_data"
 
 
 def installed_model_dir() -> Path:

@@ -1,20 +1,11 @@
-"""Shared test set-up.
-
-`lambda/` is a Python keyword, so the handler folder is put on sys.path and its modules are
-imported by their own names, as the Lambda runtime does.
-"""
+"""Shared test set-up. The handler's modules are imported as ``ses_tenants._handler.<module>``."""
 
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-HANDLER_DIR = REPO_ROOT / "lambda"
-
-if str(HANDLER_DIR) not in sys.path:
-    sys.path.insert(0, str(HANDLER_DIR))
 
 # No test may reach AWS: fake credentials and a fixed region for boto3 and moto, and no
 # instance-metadata probing. jsii's Node.js end-of-life banner is noise in test output.

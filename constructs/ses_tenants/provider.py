@@ -12,12 +12,14 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
-import ses_tenants._handler as handler_package
 from ses_tenants._handler import contract, operations
 
-#: The handler asset: `lambda/` in the repository, `ses_tenants/_handler/` in the wheel.
-HANDLER_ASSET_DIR = Path(handler_package.__file__).resolve().parent
-HANDLER_ENTRY_POINT = "tenant_handler.on_event"
+#: The handler asset's root: the `ses_tenants` package folder, of which the asset keeps only
+#: the `_handler` subpackage (its modules and vendored model data), so the Lambda runtime
+#: imports `_handler.tenant_handler` and the handler's relative imports resolve.
+HANDLER_ASSET_DIR = Path(__file__).resolve().parent
+HANDLER_ASSET_EXCLUDE = ["*", "!_handler", "!_handler/**", "__pycache__", "*.pyc", ".*"]
+HANDLER_ENTRY_POINT = "_handler.tenant_handler.on_event"
 
 #: Construct id of the per-stack singleton. Changing it replaces the provider.
 SINGLETON_ID = "SesTenantsProvider"
@@ -124,9 +126,7 @@ class TenantProvider(Construct):
             runtime=lambda_.Runtime.PYTHON_3_14,
             architecture=lambda_.Architecture.ARM_64,
             handler=HANDLER_ENTRY_POINT,
-            code=lambda_.Code.from_asset(
-                str(HANDLER_ASSET_DIR), exclude=["__pycache__", "*.pyc", ".*"]
-            ),
+            code=lambda_.Code.from_asset(str(HANDLER_ASSET_DIR), exclude=HANDLER_ASSET_EXCLUDE),
             timeout=HANDLER_TIMEOUT,
             memory_size=256,
             role=role,

@@ -7,8 +7,8 @@ import pytest
 from aws_cdk import aws_ses as ses
 from aws_cdk.assertions import Template
 
-import contract
 from ses_tenants import SesTenantsValidationError, Tenant
+from ses_tenants._handler import contract
 from ses_tenants.association import TenantResourceAssociation, association_id
 from tests.constructs.helpers import ACCOUNT, REGION, resources_of
 

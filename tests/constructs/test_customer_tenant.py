@@ -8,7 +8,6 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_ses as ses
 from aws_cdk.assertions import Template
 
-import contract
 from ses_tenants import (
     ReputationPolicy,
     SendingStatus,
@@ -17,6 +16,7 @@ from ses_tenants import (
     SuppressionReason,
     TenantProps,
 )
+from ses_tenants._handler import contract
 from ses_tenants.customer_tenant import CustomerTenant, EmailTemplate
 from tests.constructs.helpers import logical_id_of, new_stack, only, resources_of
 

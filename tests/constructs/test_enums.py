@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import contract
 from ses_tenants import ReputationPolicy, SendingStatus, SuppressionReason, SuppressionScope
+from ses_tenants._handler import contract
 
 
 def test_enum_values_match_the_handler_contract() -> None:

@@ -7,10 +7,8 @@ import json
 import aws_cdk as cdk
 from aws_cdk.assertions import Template
 
-import cloudformation_reader
-import contract
-import operations
 from ses_tenants import Tenant, TenantProvider
+from ses_tenants._handler import cloudformation_reader, contract, operations
 from ses_tenants.provider import HANDLER_ASSET_DIR, HANDLER_ENTRY_POINT
 from tests.constructs.helpers import ACCOUNT, REGION, logical_id_of, new_stack, resources_of
 
@@ -46,8 +44,8 @@ def test_handler_function_settings() -> None:
     assert properties["LoggingConfig"]["LogGroup"] == {
         "Ref": next(k for k in resources_of(template, "AWS::Logs::LogGroup") if "HandlerLogs" in k)
     }
-    module = HANDLER_ENTRY_POINT.split(".")[0]
-    assert (HANDLER_ASSET_DIR / f"{module}.py").is_file()
+    *package, module, _function = HANDLER_ENTRY_POINT.split(".")
+    assert (HANDLER_ASSET_DIR.joinpath(*package) / f"{module}.py").is_file()
 
 
 def test_every_log_group_has_retention_and_no_log_retention_function() -> None:

@@ -16,11 +16,10 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_ses as ses
 from aws_cdk.assertions import Template
 
-import contract
-import rules
-from errors import InvalidProperties
-from properties import parse_tenant_properties
 from ses_tenants import SesTenantsValidationError, Tenant
+from ses_tenants._handler import contract, rules
+from ses_tenants._handler.errors import InvalidProperties
+from ses_tenants._handler.properties import parse_tenant_properties
 from ses_tenants.app_registry import AppRegistry
 from ses_tenants.customer_tenant import CustomerTenant
 from tests.constructs.helpers import ACCOUNT, REGION, new_stack, only, resources_of

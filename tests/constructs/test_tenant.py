@@ -10,7 +10,6 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_ses as ses
 from aws_cdk.assertions import Template
 
-import contract
 from ses_tenants import (
     ReputationPolicy,
     SendingStatus,
@@ -20,6 +19,7 @@ from ses_tenants import (
     SuppressionScope,
     Tenant,
 )
+from ses_tenants._handler import contract
 from tests.constructs.helpers import logical_id_of, new_stack, only, resources_of
 
 TEMPLATE_ARN = "arn:aws:ses:us-east-1:123456789012:template/welcome"

@@ -32,10 +32,9 @@ from botocore.exceptions import ReadTimeoutError
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
-import contract
-import ses_client
 import ses_tenants.testing as double
-from properties import parse_association_physical_id
+from ses_tenants._handler import contract, ses_client
+from ses_tenants._handler.properties import parse_association_physical_id
 from tests.fuzz.fleet import PLATFORM_STACK, CustomerConfig, TemplateCache, stack_name
 from tests.lifecycle.cfn.engine import StackOperationFailed
 from tests.lifecycle.cfn.state import CREATE, UPDATE

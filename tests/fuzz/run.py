@@ -20,7 +20,6 @@ from hypothesis import HealthCheck, Phase, settings
 from hypothesis.stateful import run_state_machine_as_test
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO_ROOT / "lambda"))
 # As in the test suite: nothing may reach AWS (moto answers everything).
 for key, value in {
     "AWS_ACCESS_KEY_ID": "testing",

@@ -8,7 +8,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-import contract
+from ses_tenants._handler import contract
 
 PAGE_SIZE = 100
 

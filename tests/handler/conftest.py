@@ -9,9 +9,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-import cloudformation_reader
-import retry
-import ses_client
+from ses_tenants._handler import cloudformation_reader, retry, ses_client
 from ses_tenants.testing.handler_kit import RecordedSleep
 from tests.handler.cloudformation_fake import FakeCloudFormation
 from tests.handler.granted_policy import (
@@ -96,7 +94,7 @@ def ses_calls(
     ungranted = handler_policy.ungranted(requests)
     assert not ungranted, (
         "The handler made SES calls its role is not granted (add them to "
-        "lambda/operations.py's SES_OPERATIONS):\n" + "\n".join(ungranted)
+        "_handler/operations.py's SES_OPERATIONS):\n" + "\n".join(ungranted)
     )
 
 

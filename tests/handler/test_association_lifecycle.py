@@ -7,11 +7,9 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError, ReadTimeoutError
 
-import contract
-import ses_client
 import ses_tenants.testing as double
-import tenant_handler
-from errors import InvalidProperties, RequestFailed
+from ses_tenants._handler import contract, ses_client, tenant_handler
+from ses_tenants._handler.errors import InvalidProperties, RequestFailed
 from tests.handler.cloudformation_fake import FakeCloudFormation
 from tests.handler.handler_fakes import (
     ACCOUNT,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import hashlib
 
-import contract
-from ownership import DIGEST_PREFIX, describe_owner, mark_in, owner_mark
+from ses_tenants._handler import contract
+from ses_tenants._handler.ownership import DIGEST_PREFIX, describe_owner, mark_in, owner_mark
 from tests.handler.handler_fakes import STACK_ID
 
 

@@ -6,10 +6,9 @@ from typing import Any
 
 import pytest
 
-import contract
-import rules
-from errors import InvalidProperties
-from properties import (
+from ses_tenants._handler import contract, rules
+from ses_tenants._handler.errors import InvalidProperties
+from ses_tenants._handler.properties import (
     AssociationSpec,
     Suppression,
     TenantSpec,

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
 
-from retry import (
+from ses_tenants._handler.retry import (
     MAX_DELAY_SECONDS,
     NOT_FOUND_MAX_ATTEMPTS,
     SAFETY_MARGIN_MS,

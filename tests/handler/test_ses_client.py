@@ -14,7 +14,7 @@ from botocore.awsrequest import AWSResponse
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-import ses_client
+from ses_tenants._handler import ses_client
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import contract
-from properties import Suppression, TenantSpec
-from tenant_changes import (
+from ses_tenants._handler import contract
+from ses_tenants._handler.properties import Suppression, TenantSpec
+from ses_tenants._handler.tenant_changes import (
     TenantChanges,
     TenantState,
     changes_between,

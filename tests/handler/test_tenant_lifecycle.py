@@ -11,13 +11,12 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-import contract
 import ses_tenants.testing as double
-import tenant_handler
-from adoption import AdoptionRecord
-from errors import InvalidProperties, RequestFailed
-from properties import Suppression
-from retry import SAFETY_MARGIN_MS, OutOfTime
+from ses_tenants._handler import contract, tenant_handler
+from ses_tenants._handler.adoption import AdoptionRecord
+from ses_tenants._handler.errors import InvalidProperties, RequestFailed
+from ses_tenants._handler.properties import Suppression
+from ses_tenants._handler.retry import SAFETY_MARGIN_MS, OutOfTime
 from tests.handler.handler_fakes import (
     ACCOUNT,
     LOGICAL_ID,

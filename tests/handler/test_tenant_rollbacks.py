@@ -10,13 +10,11 @@ from typing import Any
 import pytest
 from botocore.exceptions import ReadTimeoutError
 
-import contract
-import ses_client
 import ses_tenants.testing as double
-import tenant_handler
-from adoption import AdoptionRecord
-from errors import RequestFailed
-from tenant_changes import TenantState
+from ses_tenants._handler import contract, ses_client, tenant_handler
+from ses_tenants._handler.adoption import AdoptionRecord
+from ses_tenants._handler.errors import RequestFailed
+from ses_tenants._handler.tenant_changes import TenantState
 from tests.handler.cloudformation_fake import FakeCloudFormation
 from tests.handler.handler_fakes import (
     ACCOUNT,

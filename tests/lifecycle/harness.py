@@ -16,13 +16,9 @@ import boto3
 import pytest
 from moto import mock_aws
 
-import cloudformation_reader
-import contract
-import retry
-import ses_client
 import ses_tenants.testing  # noqa: F401  (installs the tenant API into moto's SES v2)
-import tenant_handler
-from properties import parse_association_physical_id
+from ses_tenants._handler import cloudformation_reader, contract, retry, ses_client, tenant_handler
+from ses_tenants._handler.properties import parse_association_physical_id
 from tests.lifecycle.cfn.account import REGION
 from tests.lifecycle.cfn.engine import CloudFormation
 from tests.lifecycle.cfn.provider_framework import ProviderFrameworkCustomResource

@@ -14,8 +14,8 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_ses as ses
 
-import contract
 from ses_tenants import Tenant, TenantProvider
+from ses_tenants._handler import contract
 from ses_tenants.association import TenantResourceAssociation
 from tests.lifecycle.cfn.account import ACCOUNT_ID, REGION
 from tests.lifecycle.cfn.engine import StackOperationFailed

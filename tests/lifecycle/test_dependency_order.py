@@ -11,11 +11,8 @@ import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
-import contract
-import retry
-import ses_client
 import ses_tenants.testing  # noqa: F401  (installs the tenant API into moto's SES v2)
-import tenant_handler
+from ses_tenants._handler import contract, retry, ses_client, tenant_handler
 from tests.lifecycle.cfn.account import REGION
 from tests.lifecycle.cfn.engine import CloudFormation, StackOperationFailed
 from tests.lifecycle.cfn.provider_framework import ProviderFrameworkCustomResource

@@ -19,15 +19,11 @@ import pytest
 import yaml
 from moto import mock_aws
 
-import cloudformation_reader
-import contract
-import retry
-import ses_client
 import ses_tenants.testing  # noqa: F401  (installs the tenant API into moto's SES v2)
-import tenant_handler
-from adoption import AdoptionRecord
 from platform_app.customers import Customer, CustomersFile, load_customers
 from platform_app.stacks import PLATFORM_STACK_NAME, customer_stack_name
+from ses_tenants._handler import cloudformation_reader, contract, retry, ses_client, tenant_handler
+from ses_tenants._handler.adoption import AdoptionRecord
 from tests.lifecycle.cfn.account import REGION
 from tests.lifecycle.cfn.engine import (
     CloudFormation,

@@ -14,10 +14,9 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_ses as ses
 
-import contract
-import ses_client
 import ses_tenants.testing as double
 from ses_tenants import ReputationPolicy, Tenant
+from ses_tenants._handler import contract, ses_client
 from tests.lifecycle.cfn.engine import StackOperationFailed
 from tests.lifecycle.cfn.state import CREATE
 from tests.lifecycle.cfn.status import (

@@ -22,10 +22,11 @@ def test_the_build_is_quiet_and_the_wheel_carries_license_and_model(tmp_path: Pa
     source.mkdir()
     for name in ("pyproject.toml", "README.md", "LICENSE"):
         shutil.copy(REPO_ROOT / name, source / name)
-    for folder in ("constructs", "lambda"):
-        shutil.copytree(
-            REPO_ROOT / folder, source / folder, ignore=shutil.ignore_patterns("__pycache__")
-        )
+    shutil.copytree(
+        REPO_ROOT / "constructs",
+        source / "constructs",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
     built = subprocess.run(
         [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(tmp_path)],
         cwd=source,

@@ -107,10 +107,15 @@ def test_app_outside_the_repo_synthesizes_with_the_installed_wheel(
     (handler,) = [
         r
         for r in template["Resources"].values()
-        if r["Properties"].get("Handler", "").startswith("tenant_handler")
+        if r["Properties"].get("Handler", "").startswith("_handler.tenant_handler")
     ]
     asset_hash = handler["Properties"]["Code"]["S3Key"].removesuffix(".zip")
     asset_dir = outdir / f"asset.{asset_hash}"
-    assert (asset_dir / "tenant_handler.py").is_file()
-    assert (asset_dir / "contract.py").is_file()
-    assert (asset_dir / "botocore_data" / "sesv2" / "2019-09-27" / "service-2.json.gz").is_file()
+    # Only the handler package and its model data: the rest of the library imports aws_cdk.
+    assert [p.name for p in asset_dir.iterdir()] == ["_handler"]
+    package = asset_dir / "_handler"
+    assert (package / "__init__.py").is_file()
+    assert (package / "tenant_handler.py").is_file()
+    assert (package / "contract.py").is_file()
+    assert (package / "botocore_data" / "sesv2" / "2019-09-27" / "service-2.json.gz").is_file()
+    assert not any("__pycache__" in str(p) for p in asset_dir.rglob("*"))

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 import ses_tenants.testing as double
-import tenant_resource
 from benchmarks.concurrent_deploy import ONE_STACK, ConcurrentRun, simulate
+from ses_tenants._handler import tenant_resource
 
 TENANTS = 30
 #: UpdateReputationEntityPolicy calls answered BadRequestException (not retried): each fails

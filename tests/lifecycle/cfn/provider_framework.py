@@ -1,4 +1,4 @@
-"""Custom resources served by CDK's Provider framework, whose user handler is called directly."""
+"""Custom resources served by CDK's Provider framework, whose user handlers are called directly."""
 
 from __future__ import annotations
 
@@ -17,6 +17,11 @@ MAX_CUSTOM_RESOURCE_RESPONSE_BYTES = 4096
 #: The physical id the framework reports for a failed Create; it answers the Delete that
 #: CloudFormation's rollback then sends itself, without calling the user handler.
 CREATE_FAILED_PHYSICAL_ID_MARKER = "AWSCDK::CustomResourceProviderFramework::CREATE_FAILED"
+#: The framework's defaults for an asynchronous provider (`custom_resources.Provider`).
+DEFAULT_QUERY_INTERVAL_SECONDS = 5
+DEFAULT_TOTAL_TIMEOUT_SECONDS = 30 * 60
+#: The reason the framework's onTimeout function reports when `total_timeout` is reached.
+TIMED_OUT_REASON = "Operation timed out"
 
 
 @dataclass(frozen=True)
@@ -26,21 +31,61 @@ class Invocation:
 
 
 OnEvent = Callable[[dict[str, Any], Any], Mapping[str, Any] | None]
+IsComplete = Callable[[dict[str, Any], Any], Mapping[str, Any]]
+
+
+@dataclass(frozen=True)
+class Waiter:
+    """The framework's isComplete waiter: `is_complete` is called right after `on_event`
+    and then every `query_interval_seconds`, `total_timeout / query_interval` times at most.
+
+    `advance(seconds)`, if given, moves the caller's virtual clock on by each interval.
+    """
+
+    is_complete: IsComplete
+    query_interval_seconds: int = DEFAULT_QUERY_INTERVAL_SECONDS
+    total_timeout_seconds: int = DEFAULT_TOTAL_TIMEOUT_SECONDS
+    advance: Callable[[float], None] | None = None
+
+    @property
+    def max_attempts(self) -> int:
+        return max(1, self.total_timeout_seconds // self.query_interval_seconds)
+
+
+class _StepFailed(Exception):
+    """The framework reported FAILED; `physical_id` is the one its response carried."""
+
+    def __init__(self, reason: str, physical_id: str | None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.physical_id = physical_id
 
 
 class ProviderFrameworkCustomResource:
-    """A custom resource served by CDK's `custom_resources.Provider`, whose user handler
-    (`on_event`) is called directly with the event CloudFormation sends.
+    """A custom resource served by CDK's `custom_resources.Provider`, whose user handlers
+    (`on_event` and, given a `waiter`, `is_complete`) are called directly.
 
     The framework's rules apply: a missing PhysicalResourceId defaults to the request id on
     Create and to the current one on Update; a Delete may not change it; the response sent to
-    CloudFormation must fit in 4 KB. A handler that raises fails the step; a failed Create
-    reports the framework's CREATE_FAILED marker as its physical id, and the Delete of that
-    marker (a rollback's) is answered without calling the handler.
+    CloudFormation must fit in 4 KB. An `on_event` that raises fails the step; a failed Create
+    then reports the framework's CREATE_FAILED marker as its physical id, and the Delete of
+    that marker (a rollback's) is answered without calling the handler.
+
+    With a waiter, `is_complete` gets `on_event`'s response merged into the event (its extra
+    keys included) until it answers IsComplete; its PhysicalResourceId and Data then win. An
+    `is_complete` that raises, or the waiter's total timeout, fails the step with the physical
+    id `on_event` returned: a failed Create is then deleted by the rollback.
     """
 
-    def __init__(self, on_event: OnEvent, *, timeout_ms: int = TEN_MINUTES_MS) -> None:
+    def __init__(
+        self,
+        on_event: OnEvent,
+        *,
+        waiter: Waiter | None = None,
+        timeout_ms: int = TEN_MINUTES_MS,
+    ) -> None:
         self._on_event = on_event
+        self._waiter = waiter
         self._timeout_ms = timeout_ms
         self.invocations: list[Invocation] = []
 
@@ -49,11 +94,11 @@ class ProviderFrameworkCustomResource:
             "Create", request.stack, request.logical_id, request.resource_type, request.properties
         )
         try:
-            response = self._invoke(event)
-        except Exception as error:
+            response = self._run(event, default_id=event["RequestId"])
+        except _StepFailed as failed:
             raise ProvisionerFailed(
-                f"{type(error).__name__}: {error}", physical_id=CREATE_FAILED_PHYSICAL_ID_MARKER
-            ) from error
+                failed.reason, physical_id=failed.physical_id or CREATE_FAILED_PHYSICAL_ID_MARKER
+            ) from failed
         return self._provisioned(event, response, default_id=event["RequestId"])
 
     def update(self, request: ResourceRequest, current: DeployedResource) -> Provisioned:
@@ -66,7 +111,12 @@ class ProviderFrameworkCustomResource:
             physical_id=current.physical_id,
             old_properties=current.properties,
         )
-        return self._provisioned(event, self._invoke(event), default_id=current.physical_id)
+        try:
+            response = self._run(event, default_id=current.physical_id)
+        except _StepFailed as failed:
+            # CloudFormation keeps the physical id it had for a failed update.
+            raise ProvisionerFailed(failed.reason, physical_id=current.physical_id) from failed
+        return self._provisioned(event, response, default_id=current.physical_id)
 
     def delete(self, stack: StackInfo, resource: DeployedResource) -> None:
         if resource.physical_id == CREATE_FAILED_PHYSICAL_ID_MARKER:
@@ -79,7 +129,10 @@ class ProviderFrameworkCustomResource:
             resource.properties,
             physical_id=resource.physical_id,
         )
-        response = self._invoke(event)
+        try:
+            response = self._run(event, default_id=resource.physical_id)
+        except _StepFailed as failed:
+            raise ProvisionerFailed(failed.reason, physical_id=resource.physical_id) from failed
         returned = response.get("PhysicalResourceId", resource.physical_id)
         if returned != resource.physical_id:
             raise RuntimeError(
@@ -109,9 +162,45 @@ class ProviderFrameworkCustomResource:
             old_properties=old_properties,
         )
 
-    def _invoke(self, event: dict[str, Any]) -> Mapping[str, Any]:
+    def _run(self, event: dict[str, Any], *, default_id: str) -> Mapping[str, Any]:
+        """The response the framework sends CloudFormation; raises _StepFailed instead of
+        sending FAILED."""
+        try:
+            response = self._invoke(self._on_event, event)
+        except Exception as error:
+            raise _StepFailed(f"{type(error).__name__}: {error}", None) from error
+        if self._waiter is None:
+            return response
+        waiting = {
+            **event,
+            **response,
+            "PhysicalResourceId": response.get("PhysicalResourceId") or default_id,
+        }
+        return self._wait(self._waiter, waiting)
+
+    def _wait(self, waiter: Waiter, waiting: dict[str, Any]) -> Mapping[str, Any]:
+        for attempt in range(waiter.max_attempts):
+            if attempt and waiter.advance is not None:
+                waiter.advance(waiter.query_interval_seconds)
+            try:
+                answer = self._invoke(waiter.is_complete, waiting)
+            except Exception as error:
+                raise _StepFailed(
+                    f"{type(error).__name__}: {error}", waiting["PhysicalResourceId"]
+                ) from error
+            if answer.get("IsComplete"):
+                data = {**(waiting.get("Data") or {}), **(answer.get("Data") or {})}
+                return {**waiting, **answer, "Data": data}
+            if answer.get("Data"):
+                raise _StepFailed(
+                    'Error: "Data" is not allowed if "IsComplete" is "False"',
+                    waiting["PhysicalResourceId"],
+                )
+        raise _StepFailed(TIMED_OUT_REASON, waiting["PhysicalResourceId"])
+
+    def _invoke(self, function: OnEvent, event: dict[str, Any]) -> Mapping[str, Any]:
         context = FakeLambdaContext(event["ServiceToken"], remaining_ms=self._timeout_ms)
-        response = dict(self._on_event(copy.deepcopy(event), context) or {})
+        response = dict(function(copy.deepcopy(event), context) or {})
         self.invocations.append(Invocation(event, response))
         return response
 

@@ -13,9 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import contract
-import rules
-from errors import InvalidProperties
+from . import contract, rules
+from .errors import InvalidProperties
 
 logger = logging.getLogger(__name__)
 

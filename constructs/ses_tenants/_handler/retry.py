@@ -18,7 +18,7 @@ from typing import TypeVar
 from botocore.exceptions import ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotocoreConnectionError
 
-from errors import RequestFailed
+from .errors import RequestFailed
 
 logger = logging.getLogger(__name__)
 

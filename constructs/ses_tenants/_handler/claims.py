@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import contract
-from cloudformation_reader import StackReader
+from . import contract
+from .cloudformation_reader import StackReader
 
 #: Stack statuses of a stack that is going away as a whole: none of its resources claims
 #: anything any more (a failed first create is rolled back by deleting everything).

@@ -17,9 +17,9 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-import contract
-from properties import Suppression
-from tenant_changes import TenantState
+from . import contract
+from .properties import Suppression
+from .tenant_changes import TenantState
 
 #: Stands for "none" in a field; tag values allow letters, digits, spaces and _.:/=+-@ only
 #: (so the tags are written in base64, whose alphabet is among them).

@@ -1,8 +1,7 @@
 """The contract between the constructs and the handler.
 
 Property names, attribute names, resource types, allowed values and limits live here once.
-The construct library imports this module as ``ses_tenants._handler.contract``; the
-handler imports it as ``contract``. It must stay free of imports from its siblings.
+It must stay free of imports from its siblings.
 """
 
 from __future__ import annotations

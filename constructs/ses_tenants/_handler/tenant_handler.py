@@ -14,17 +14,13 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-import association_resource
-import cloudformation_reader
-import contract
-import ses_client
-import tenant_resource
-from claims import Claimant
-from cloudformation_reader import StackReader
-from errors import InvalidProperties, RequestFailed
-from properties import TenantSpec, parse_association_properties, parse_tenant_properties
-from retry import Retrier
-from ses_gateway import SesGateway
+from . import association_resource, cloudformation_reader, contract, ses_client, tenant_resource
+from .claims import Claimant
+from .cloudformation_reader import StackReader
+from .errors import InvalidProperties, RequestFailed
+from .properties import TenantSpec, parse_association_properties, parse_tenant_properties
+from .retry import Retrier
+from .ses_gateway import SesGateway
 
 logger = logging.getLogger()
 # The Lambda runtime leaves the root logger at WARNING unless the function has a log level

@@ -12,10 +12,10 @@ from typing import Any, TypeVar
 
 from botocore.exceptions import ClientError
 
-from errors import RequestFailed
-from properties import Suppression
-from retry import NOT_FOUND_CODE, TRANSPORT_ERRORS, Retrier, error_code
-from tenant_changes import reputation_policy_arn
+from .errors import RequestFailed
+from .properties import Suppression
+from .retry import NOT_FOUND_CODE, TRANSPORT_ERRORS, Retrier, error_code
+from .tenant_changes import reputation_policy_arn
 
 T = TypeVar("T")
 

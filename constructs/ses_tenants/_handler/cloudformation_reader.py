@@ -15,10 +15,10 @@ from typing import Any, TypeVar
 import botocore.session
 from botocore.exceptions import ClientError
 
-from errors import RequestFailed
-from operations import CLOUDFORMATION_OPERATIONS
-from retry import Retrier, error_code
-from ses_client import CLIENT_CONFIG
+from .errors import RequestFailed
+from .operations import CLOUDFORMATION_OPERATIONS
+from .retry import Retrier, error_code
+from .ses_client import CLIENT_CONFIG
 
 T = TypeVar("T")
 

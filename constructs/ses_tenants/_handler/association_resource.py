@@ -19,13 +19,13 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-import contract
-from claims import Claimant, live_claimant
-from cloudformation_reader import ROLLBACK_STATUSES, StackReader
-from errors import RequestFailed
-from ownership import mark_in, stack_of_mark
-from properties import AssociationSpec, parse_association_physical_id
-from ses_gateway import SesGateway
+from . import contract
+from .claims import Claimant, live_claimant
+from .cloudformation_reader import ROLLBACK_STATUSES, StackReader
+from .errors import RequestFailed
+from .ownership import mark_in, stack_of_mark
+from .properties import AssociationSpec, parse_association_physical_id
+from .ses_gateway import SesGateway
 
 logger = logging.getLogger(__name__)
 

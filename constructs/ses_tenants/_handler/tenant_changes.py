@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import contract
-from properties import Suppression, TenantSpec
+from . import contract
+from .properties import Suppression, TenantSpec
 
 REPUTATION_POLICY_ARN_SEGMENT = "reputation-policy/"
 

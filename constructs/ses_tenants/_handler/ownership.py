@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Mapping
 
-import contract
+from . import contract
 
 #: Prefix of the mark when the readable form would be too long for a tag value.
 DIGEST_PREFIX = "sha256:"

@@ -14,16 +14,16 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-import contract
-from adoption import AdoptionRecord, record_in
-from claims import Claimant
-from cloudformation_reader import ROLLBACK_STATUSES, StackReader, stack_name_of
-from errors import RequestFailed
-from ownership import describe_owner, logical_id_of_mark, mark_in, owner_mark, stack_of_mark
-from properties import TenantSpec, is_valid_tenant_name
-from retry import TransportFailed
-from ses_gateway import SesGateway, TenantAlreadyExists
-from tenant_changes import (
+from . import contract
+from .adoption import AdoptionRecord, record_in
+from .claims import Claimant
+from .cloudformation_reader import ROLLBACK_STATUSES, StackReader, stack_name_of
+from .errors import RequestFailed
+from .ownership import describe_owner, logical_id_of_mark, mark_in, owner_mark, stack_of_mark
+from .properties import TenantSpec, is_valid_tenant_name
+from .retry import TransportFailed
+from .ses_gateway import SesGateway, TenantAlreadyExists
+from .tenant_changes import (
     TenantChanges,
     TenantState,
     changes_between,

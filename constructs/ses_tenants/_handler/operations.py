@@ -5,9 +5,8 @@ Declared once, here: the handler's clients check their service models against th
 provider grants the handler's role exactly these actions on exactly these resources. An
 operation added to the handler is granted by adding it here, and nowhere else.
 
-The construct library imports this module as ``ses_tenants._handler.operations``; the
-handler imports it as ``operations``. Like contract.py it must stay free of imports from its
-siblings, and of botocore, which the library does not depend on.
+Like contract.py it must stay free of imports from its siblings, and of botocore, which the
+library does not depend on.
 """
 
 from __future__ import annotations

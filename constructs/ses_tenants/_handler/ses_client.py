@@ -15,7 +15,7 @@ from typing import Any
 import botocore.session
 from botocore.config import Config
 
-from operations import SES_OPERATIONS
+from .operations import SES_OPERATIONS
 
 SERVICE_NAME = "sesv2"
 VENDORED_DATA_PATH = Path(__file__).resolve().parent / "botocore_data"

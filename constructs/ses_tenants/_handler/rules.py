@@ -4,16 +4,12 @@ The constructs check them at synth and raise SesTenantsValidationError with the 
 the handler checks them again at deploy, for values that were tokens at synth, and puts the
 same words in its failure reason. Each rule returns the problem in words, or None.
 
-The construct library imports this module as ``ses_tenants._handler.rules``; the handler
-imports it as ``rules``. Like ``contract``, it imports no sibling but ``contract``.
+Like ``contract``, it imports no sibling but ``contract``.
 """
 
 from __future__ import annotations
 
-if __package__:
-    from . import contract
-else:  # the handler's top-level module, as the Lambda runtime loads it
-    import contract  # type: ignore[no-redef]
+from . import contract
 
 
 def tenant_name_problem(name: str) -> str | None:
