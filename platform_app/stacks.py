@@ -17,6 +17,7 @@ from ses_tenants import (
     TenantProvider,
 )
 from ses_tenants.customer_tenant import CustomerTenant, EmailTemplate
+from ses_tenants.pause_alerts import PauseAlerts
 
 PLATFORM_STACK_NAME = "SesTenantsPlatform"
 
@@ -26,12 +27,28 @@ def customer_stack_name(customer: Customer) -> str:
 
 
 class PlatformStack(Stack):
-    """What all customers share: the tenant provider (2 functions for the whole fleet) and
-    the platform's dedicated IP pools."""
+    """What all customers share: the tenant provider (2 functions for the whole fleet), the
+    platform's dedicated IP pools and the fleet's pause alerts (1 function)."""
 
-    def __init__(self, scope: Construct, id: str, *, shared_ip_pools: list[str]) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        shared_ip_pools: list[str],
+        pause_alerts: bool = True,
+    ) -> None:
         super().__init__(scope, id, description="SES tenants: shared provider and IP pools")
         self.provider = TenantProvider(self, "TenantProvider")
+        self.pause_alerts: PauseAlerts | None = None
+        if pause_alerts:
+            self.pause_alerts = PauseAlerts(self, "PauseAlerts")
+            CfnOutput(
+                self,
+                "PauseAlertsTopicArn",
+                value=self.pause_alerts.topic.topic_arn,
+                description="SNS topic of the fleet's pause alerts: subscribe the on-call here",
+            )
         self.ip_pools: dict[str, ses.IDedicatedIpPool] = {
             name: ses.DedicatedIpPool(
                 self,
@@ -108,9 +125,15 @@ def add_customer_outputs(customer_tenant: CustomerTenant) -> None:
         )
 
 
-def build_platform(app: App, customers: CustomersFile) -> list[Stack]:
-    """The platform stack and one stack per customer, in `app`."""
-    platform = PlatformStack(app, PLATFORM_STACK_NAME, shared_ip_pools=customers.shared_ip_pools)
+def build_platform(app: App, customers: CustomersFile, *, pause_alerts: bool = True) -> list[Stack]:
+    """The platform stack and one stack per customer, in `app`. `pause_alerts=False` leaves
+    the fleet's pause alerts out."""
+    platform = PlatformStack(
+        app,
+        PLATFORM_STACK_NAME,
+        shared_ip_pools=customers.shared_ip_pools,
+        pause_alerts=pause_alerts,
+    )
     stacks: list[Stack] = [platform]
     for customer in customers.customers:
         stacks.append(

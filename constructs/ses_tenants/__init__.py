@@ -20,6 +20,7 @@ if TYPE_CHECKING:
         SuppressionScope,
     )
     from ses_tenants.errors import SesTenantsValidationError
+    from ses_tenants.pause_alerts import PauseAlerts
     from ses_tenants.provider import ITenantProvider, TenantProvider
     from ses_tenants.tenant import ITenant, Tenant, TenantProps
 
@@ -34,6 +35,7 @@ _MODULE_OF = {
     "SuppressionReason": "enums",
     "SuppressionScope": "enums",
     "SesTenantsValidationError": "errors",
+    "PauseAlerts": "pause_alerts",
     "ITenantProvider": "provider",
     "TenantProvider": "provider",
     "ITenant": "tenant",
@@ -47,6 +49,7 @@ __all__ = [
     "EmailTemplate",
     "ITenant",
     "ITenantProvider",
+    "PauseAlerts",
     "ReputationPolicy",
     "SendingStatus",
     "SesTenantsValidationError",
