@@ -88,7 +88,7 @@ class Fleet:
                 "subject": subject,
                 "text": message,
                 "fields": json.loads(message[message.index("\n\n{") + 2 :]),
-                "attributes": {k: v["Value"] for k, v in attributes.items()},
+                "attributes": {k: v["Value"] for k, v in (attributes or {}).items()},
             }
             for _, message, subject, attributes, _ in sent.sent_notifications
         ]
