@@ -664,7 +664,8 @@ def _template_analysis(results: Results) -> list[str]:
         + ", ".join(f"{n} Lambda functions at {c} customer(s)" for c, n in functions.items())
         + ": the "
         "platform stack's one handler and one Provider-framework function serve every "
-        "customer stack through the exported service token. A customer stack holds "
+        "customer stack through the exported service token, and its pause alerts add one "
+        "function (`PauseAlerts`) that watches the whole fleet. A customer stack holds "
         f"{ours.templates.resources_per_customer_stack.median:.0f} resources (at most "
         f"{ours_largest:.0f}) against the native "
         f"{native.templates.resources_per_customer_stack.median:.0f} (at most "
