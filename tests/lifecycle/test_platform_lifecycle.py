@@ -257,6 +257,7 @@ def _expected_settings(
             "SuppressionScope": customer.suppression.scope,
             "SuppressedReasons": sorted(customer.suppression.reasons),
         }
+    assert customer.domain is not None
     return {
         "tags": {**customer.tags, contract.OWNER_TAG_KEY: _owner_mark(stack)},
         "sending_status": customer.sending_status,
@@ -289,6 +290,7 @@ def assert_fleet(
         if customer.dedicated_ip_pool:
             pool = _only(stack, DEDICATED_IP_POOL_TYPE).physical_id
             pools[pool] = "MANAGED"
+        assert customer.domain is not None
         identities[customer.domain] = configuration_set
         configuration_sets[configuration_set] = pool
         templates.update(template.name for template in customer.templates)
