@@ -94,9 +94,8 @@ def entries_to_import(
             "id": _customer_id(tenant.name, taken_ids),
             "tenant_name": tenant.name,
         }
-        existing = _existing_resources(resources)
-        if existing:
-            entry["existing_resources"] = existing
+        # Always given, if empty: it says that the app is to make no identity for the tenant.
+        entry["existing_resources"] = _existing_resources(resources)
         entry["reputation_policy"] = state.reputation_policy
         entry["sending_status"] = state.sending_status
         if state.suppression is not None:
