@@ -32,7 +32,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
@@ -69,11 +68,9 @@ _clients: dict[str, Any] = {}
 
 
 def client(service: str) -> Any:
+    """sesv2 from the vendored model; DynamoDB and SNS from botocore's own (no boto3)."""
     if service not in _clients:
-        if service == SERVICE_NAME:
-            _clients[service] = new_session().create_client(SERVICE_NAME, config=CLIENT_CONFIG)
-        else:
-            _clients[service] = boto3.client(service, config=CLIENT_CONFIG)
+        _clients[service] = new_session().create_client(service, config=CLIENT_CONFIG)
     return _clients[service]
 
 
@@ -246,9 +243,11 @@ def paused_in_state() -> set[str]:
     paused: set[str] = set()
     request: dict[str, Any] = {
         "TableName": table_name(),
-        "FilterExpression": "sk = :status AND paused = :true",
+        # Names through placeholders: no attribute name can collide with a reserved word.
+        "FilterExpression": "#sk = :status AND #paused = :true",
+        "ExpressionAttributeNames": {"#pk": "pk", "#sk": "sk", "#paused": "paused"},
         "ExpressionAttributeValues": {":status": {"S": STATUS_KEY}, ":true": {"BOOL": True}},
-        "ProjectionExpression": "pk",
+        "ProjectionExpression": "#pk",
     }
     while True:
         page = client("dynamodb").scan(**request)
@@ -469,9 +468,11 @@ def claim(
         "Item": {name: _to_attribute(value) for name, value in item.items()},
     }
     if previous is None:
-        request["ConditionExpression"] = "attribute_not_exists(pk)"
+        request["ConditionExpression"] = "attribute_not_exists(#pk)"
+        request["ExpressionAttributeNames"] = {"#pk": "pk"}
     else:
-        request["ConditionExpression"] = "version = :version"
+        request["ConditionExpression"] = "#version = :version"
+        request["ExpressionAttributeNames"] = {"#version": "version"}
         request["ExpressionAttributeValues"] = {":version": {"N": str(version)}}
     try:
         client("dynamodb").put_item(**request)
