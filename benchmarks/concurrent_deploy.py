@@ -92,6 +92,8 @@ STACK_PER_TENANT = "one stack per tenant"
 TIMELINES_KEPT = 20
 
 THROTTLE_CODE = "TooManyRequestsException"
+#: How the trace shows work left to the waiter's next is_complete call.
+PENDING = "pending:"
 OK = "ok"
 TENANT, ASSOCIATION = "tenant", "association"
 SUCCEEDED, FAILED, TIMED_OUT = "succeeded", "failed", "timed out"
@@ -582,7 +584,7 @@ def simulate(
                 return
             waiting = {**invocation.event, **response}
             for _ in range(MAX_WAITER_ATTEMPTS):
-                invocation.trace.append((scheduler.now, "pending: the waiter calls is_complete"))
+                invocation.trace.append((scheduler.now, f"{PENDING} the waiter calls is_complete"))
                 invocation.call_started = scheduler.now
                 scheduler.wait(QUERY_INTERVAL_SECONDS)
                 if call(invocation, waiting).get("IsComplete"):
@@ -1031,8 +1033,9 @@ def _most_in_window(times: list[float], window: float) -> int:
 
 
 def _retry_problems(invocation: Invocation) -> list[str]:
-    """A throttled answer is followed by a wait, unless the invocation gave up on the call
-    (then it must fail, saying so when nothing else swallowed it)."""
+    """A throttled answer is followed by a wait, or by the work left pending for the
+    waiter, unless the invocation gave up on the call (then it must fail, saying so when
+    nothing else swallowed it)."""
     given_up = 0
     for position, (_, what) in enumerate(invocation.trace):
         if not what.endswith(f"→ {THROTTLE_CODE}"):
@@ -1040,7 +1043,8 @@ def _retry_problems(invocation: Invocation) -> list[str]:
         following = next(
             (w for _, w in invocation.trace[position + 1 :] if not w.startswith("log ")), ""
         )
-        if not following.startswith("wait "):
+        # Waited for, or left to the waiter's next is_complete call.
+        if not following.startswith(("wait ", PENDING)):
             given_up += 1
     problems = []
     if given_up and invocation.outcome == SUCCEEDED:

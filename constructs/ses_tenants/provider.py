@@ -9,6 +9,7 @@ from aws_cdk import Acknowledgment, Duration, RemovalPolicy, Stack, Validations
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
@@ -19,14 +20,21 @@ from ses_tenants._handler import contract, operations
 #: imports `_handler.tenant_handler` and the handler's relative imports resolve.
 HANDLER_ASSET_DIR = Path(__file__).resolve().parent
 HANDLER_ASSET_EXCLUDE = ["*", "!_handler", "!_handler/**", "__pycache__", "*.pyc", ".*"]
-HANDLER_ENTRY_POINT = "_handler.tenant_handler.on_event"
+HANDLER_ENTRY_POINT = "_handler.tenant_handler.handle"
 
 #: Construct id of the per-stack singleton. Changing it replaces the provider.
 SINGLETON_ID = "SesTenantsProvider"
 
 #: SES allows about one control-plane request per second per account, so a deploy of many
-#: tenants is throttled; the handler retries with backoff until shortly before this timeout.
+#: tenants is throttled; the handler retries with backoff until shortly before this timeout,
+#: then leaves the rest of the request to the framework's waiter (see tenant_handler).
 HANDLER_TIMEOUT = Duration.minutes(10)
+#: The waiter calls the handler again (as is_complete) this long after a call that left work
+#: pending: throttling has eased a little by then, and the calls stay few.
+QUERY_INTERVAL = Duration.seconds(30)
+#: The waiter's limit, CloudFormation's for a custom resource and the framework's maximum.
+#: The handler gives up sooner, after tenant_handler.WAIT_LIMIT_SECONDS, to undo and report.
+TOTAL_TIMEOUT = Duration.hours(1)
 
 #: Statement ids of the handler's policy, one per kind of resource the SES operations of
 #: `operations.SES_OPERATIONS` are authorized on, and one for its CloudFormation reads.
@@ -69,20 +77,41 @@ class TenantProvider(Construct):
         super().__init__(scope, id)
         self.handler = self._create_handler(log_retention)
         framework_logs, framework_role = self._logs_and_role("Framework", log_retention)
+        # The framework's isComplete and onTimeout functions log where its onEvent does; CDK
+        # wants them a role of their own.
+        waiter_role = iam.Role(
+            self, "WaiterRole", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com")
+        )
+        framework_logs.grant_write(waiter_role)
+        waiter_logs = logs.LogGroup(
+            self, "WaiterLogs", retention=log_retention, removal_policy=RemovalPolicy.DESTROY
+        )
+        # One function serves as on_event and as is_complete: a request SES throttles for
+        # longer than one invocation is carried on by the waiter instead of failing.
         self._provider = cr.Provider(
             self,
             "Provider",
             on_event_handler=self.handler,
+            is_complete_handler=self.handler,
+            query_interval=QUERY_INTERVAL,
+            total_timeout=TOTAL_TIMEOUT,
             log_group=framework_logs,
             framework_on_event_role=framework_role,
+            framework_complete_and_timeout_role=waiter_role,
+            disable_waiter_state_machine_logging=False,
+            waiter_state_machine_log_options=cr.LogOptions(
+                destination=waiter_logs, level=sfn.LogLevel.ALL
+            ),
         )
         # Read once: every tenant and association asks for it, and each read is a jsii call.
         self._service_token = self._provider.service_token
-        _acknowledge_wildcards(
-            framework_role,
-            [f"{self.handler.function_arn}:*"],
-            "The Provider framework may invoke every version of this one handler function.",
-        )
+        for role in (framework_role, waiter_role):
+            _acknowledge_wildcards(
+                role,
+                [f"{self.handler.function_arn}:*"],
+                "The Provider framework may invoke every version of this one handler function.",
+            )
+        self._acknowledge_waiter_findings()
 
     @property
     def service_token(self) -> str:
@@ -102,6 +131,39 @@ class TenantProvider(Construct):
     def from_service_token(service_token: str) -> ITenantProvider:
         """A provider deployed elsewhere, e.g. a token read from SSM or an export."""
         return _ImportedTenantProvider(service_token)
+
+    def _acknowledge_waiter_findings(self) -> None:
+        """What cdk-nag finds in the framework's waiter state machine, which CDK builds and
+        does not let us configure further."""
+        waiter = self._provider.node.find_child("waiter-state-machine")
+        functions = [
+            self._provider.node.find_child(name)
+            for name in ("framework-isComplete", "framework-onTimeout")
+        ]
+        _acknowledge_wildcards(
+            waiter,
+            [
+                f"{function.function_arn}:*"
+                for function in functions
+                if isinstance(function, lambda_.Function)
+            ],
+            "The waiter invokes every version of the framework's isComplete and onTimeout "
+            "functions; it is CDK's Provider framework's own state machine.",
+        )
+        _acknowledge_wildcards(
+            waiter,
+            ["*"],
+            "Step Functions log delivery (logs:CreateLogDelivery and the like) is authorized "
+            "on no narrower resource, and CDK's state machine grants its log writes with it; "
+            "the waiter logs to its own log group.",
+        )
+        Validations.of(waiter).acknowledge(
+            Acknowledgment(
+                id="AwsSolutions-SF2",
+                reason="The Provider framework's waiter offers no X-Ray tracing; it logs every "
+                "event of every execution to its log group instead.",
+            )
+        )
 
     def _create_handler(self, log_retention: logs.RetentionDays) -> lambda_.Function:
         handler_logs, role = self._logs_and_role("Handler", log_retention)
@@ -196,13 +258,13 @@ class TenantProvider(Construct):
         return stacks
 
 
-def _acknowledge_wildcards(role: iam.Role, resource_arns: list[str], reason: str) -> None:
+def _acknowledge_wildcards(scope: Construct, resource_arns: list[str], reason: str) -> None:
     """Acknowledge cdk-nag's AwsSolutions-IAM5 finding for exactly these wildcard resources
-    of `role`'s policy (CDK's native acknowledgement; no dependency on cdk-nag)."""
-    stack = Stack.of(role)
+    of the policies in `scope` (CDK's native acknowledgement; no dependency on cdk-nag)."""
+    stack = Stack.of(scope)
     for arn in resource_arns:
         finding = f"AwsSolutions-IAM5[Resource::{_nag_rendering(stack.resolve(arn))}]"
-        Validations.of(role).acknowledge(Acknowledgment(id=finding, reason=reason))
+        Validations.of(scope).acknowledge(Acknowledgment(id=finding, reason=reason))
 
 
 def _nag_rendering(value: object) -> str:

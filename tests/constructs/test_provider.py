@@ -24,7 +24,9 @@ def test_one_provider_per_stack_however_many_tenants() -> None:
     stack, template = _stack_with_two_tenants()
     assert TenantProvider.of(stack) is TenantProvider.of(stack)
     functions = resources_of(template, "AWS::Lambda::Function")
-    assert len(functions) == 2  # the handler and the Provider framework's onEvent
+    # The handler, and the Provider framework's onEvent, isComplete and onTimeout.
+    assert len(functions) == 4
+    assert len(resources_of(template, "AWS::StepFunctions::StateMachine")) == 1
     tokens = {
         json.dumps(r["Properties"]["ServiceToken"])
         for r in resources_of(template, contract.TENANT_RESOURCE_TYPE).values()
@@ -48,10 +50,35 @@ def test_handler_function_settings() -> None:
     assert (HANDLER_ASSET_DIR.joinpath(*package) / f"{module}.py").is_file()
 
 
+def test_the_handler_is_also_the_waiters_is_complete_with_the_hour_cloudformation_allows() -> None:
+    stack, template = _stack_with_two_tenants()
+    handler_arn = stack.resolve(TenantProvider.of(stack).handler.function_arn)
+    environments = [
+        f["Properties"].get("Environment", {}).get("Variables", {})
+        for f in resources_of(template, "AWS::Lambda::Function").values()
+    ]
+    on_event = next(e for e in environments if "USER_ON_EVENT_FUNCTION_ARN" in e)
+    assert on_event["USER_ON_EVENT_FUNCTION_ARN"] == handler_arn
+    assert on_event["USER_IS_COMPLETE_FUNCTION_ARN"] == handler_arn
+    assert "WAITER_STATE_MACHINE_ARN" in on_event
+    (waiter,) = resources_of(template, "AWS::StepFunctions::StateMachine").values()
+    definition = json.dumps(waiter["Properties"]["DefinitionString"])
+    # Every 30 s for an hour: 120 attempts.
+    assert '\\"IntervalSeconds\\":30' in definition
+    assert '\\"MaxAttempts\\":120' in definition
+    logging = waiter["Properties"]["LoggingConfiguration"]
+    assert logging["Level"] == "ALL"
+    (destination,) = logging["Destinations"]
+    waiter_logs = next(k for k in resources_of(template, "AWS::Logs::LogGroup") if "Waiter" in k)
+    assert destination["CloudWatchLogsLogGroup"]["LogGroupArn"] == {
+        "Fn::GetAtt": [waiter_logs, "Arn"]
+    }
+
+
 def test_every_log_group_has_retention_and_no_log_retention_function() -> None:
     _, template = _stack_with_two_tenants()
     log_groups = resources_of(template, "AWS::Logs::LogGroup")
-    assert len(log_groups) == 2
+    assert len(log_groups) == 3  # the handler's, the framework functions', the waiter's
     assert all(g["Properties"]["RetentionInDays"] == 90 for g in log_groups.values())
     assert not resources_of(template, "Custom::LogRetention")
 
@@ -63,16 +90,35 @@ def _statements(template: Template) -> list[dict]:
     return statements
 
 
+#: What Step Functions needs to deliver the waiter's logs, authorized on no narrower resource
+#: (log delivery), and the two writes CDK's StateMachine grants alongside on the same "*".
+LOG_DELIVERY_ACTIONS = {
+    "logs:CreateLogStream",
+    "logs:PutLogEvents",
+    "logs:CreateLogDelivery",
+    "logs:GetLogDelivery",
+    "logs:UpdateLogDelivery",
+    "logs:DeleteLogDelivery",
+    "logs:ListLogDeliveries",
+    "logs:PutResourcePolicy",
+    "logs:DescribeResourcePolicies",
+    "logs:DescribeLogGroups",
+}
+
+
 def test_iam_is_least_privilege() -> None:
     stack, template = _stack_with_two_tenants()
     statements = _statements(template)
     for statement in statements:
-        actions = (
-            statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
-        )
+        actions = _actions(statement)
         assert "ses:*" not in actions
-        assert statement["Resource"] != "*"
-        assert "*" not in (statement["Resource"] if isinstance(statement["Resource"], list) else [])
+        resources = (
+            statement["Resource"]
+            if isinstance(statement["Resource"], list)
+            else [statement["Resource"]]
+        )
+        if "*" in resources:
+            assert set(actions) <= LOG_DELIVERY_ACTIONS, actions
     by_sid = {s["Sid"]: s for s in statements if "Sid" in s}
     tenant_arn = stack.resolve(
         stack.format_arn(service="ses", resource="tenant", resource_name="*")
@@ -145,7 +191,7 @@ def test_shared_provider_in_a_platform_stack_is_imported_by_customer_stacks() ->
         assert not resources_of(template, "AWS::Lambda::Function")
         (tenant,) = resources_of(template, contract.TENANT_RESOURCE_TYPE).values()
         assert "Fn::ImportValue" in tenant["Properties"]["ServiceToken"]
-    assert len(resources_of(Template.from_stack(platform), "AWS::Lambda::Function")) == 2
+    assert len(resources_of(Template.from_stack(platform), "AWS::Lambda::Function")) == 4
 
 
 def test_provider_from_service_token() -> None:

@@ -55,6 +55,7 @@ def test_create(sesv2: Any, ses_calls: SesCalls, context: FakeContext, tenant: s
     assert response == {
         "PhysicalResourceId": f"acme|{IDENTITY}",
         "Data": {contract.ATTR_TENANT_NAME: "acme", contract.PROP_RESOURCE_ARN: IDENTITY},
+        tenant_handler.PROGRESS_KEY: {"Done": True},
     }
     assert ses_calls.names == ["CreateTenantResourceAssociation"]
     assert associated(sesv2) == [IDENTITY]
@@ -113,7 +114,10 @@ def test_delete_of_a_foreign_physical_id_makes_no_call(
     # E.g. the request id the Provider framework reports for a Create that failed early.
     response = tenant_handler.on_event(event("Delete", IDENTITY, physical_id="abc-123"), context)
 
-    assert response == {"PhysicalResourceId": "abc-123"}
+    assert response == {
+        "PhysicalResourceId": "abc-123",
+        tenant_handler.PROGRESS_KEY: {"Done": True},
+    }
     assert ses_calls.names == []
 
 

@@ -16,7 +16,6 @@ from ses_tenants._handler import contract, tenant_handler
 from ses_tenants._handler.adoption import AdoptionRecord
 from ses_tenants._handler.errors import InvalidProperties, RequestFailed
 from ses_tenants._handler.properties import Suppression
-from ses_tenants._handler.retry import SAFETY_MARGIN_MS, OutOfTime
 from tests.handler.handler_fakes import (
     ACCOUNT,
     LOGICAL_ID,
@@ -96,6 +95,7 @@ def test_create_minimal_makes_one_call(
             contract.ATTR_TENANT_ID: tenant["TenantId"],
             contract.ATTR_TENANT_NAME: "acme",
         },
+        tenant_handler.PROGRESS_KEY: {"Done": True},
     }
     assert tenant["TenantArn"].startswith(f"arn:aws:ses:{REGION}:{ACCOUNT}:tenant/acme/tn-")
     assert read_back(sesv2) == {
@@ -344,7 +344,10 @@ def test_delete_of_a_physical_id_that_is_no_tenant_name_succeeds(
 ) -> None:
     event = cfn_event("Delete", tenant_properties(), physical_id="not a tenant")
 
-    assert tenant_handler.on_event(event, context) == {"PhysicalResourceId": "not a tenant"}
+    assert tenant_handler.on_event(event, context) == {
+        "PhysicalResourceId": "not a tenant",
+        tenant_handler.PROGRESS_KEY: {"Done": True},
+    }
     assert ses_calls.names == []
 
 
@@ -620,38 +623,6 @@ def test_throttling_during_an_update_is_retried(
     assert ses_calls.writes == ["UntagResource"] + ["TagResource"] * 4
     assert len(slept) == 3
     assert read_back(sesv2)["tags"] == {"team": "post", contract.OWNER_TAG_KEY: OUR_MARK}
-
-
-def test_retries_stop_in_time_with_a_clear_reason(
-    sesv2: Any, ses_calls: SesCalls, context: FakeContext, slept: list[float]
-) -> None:
-    context.remaining_ms = 3 * 60 * 1000
-    double.inject_fault("CreateTenant", count=None)
-
-    with pytest.raises(OutOfTime) as raised:
-        create(context)
-
-    message = str(raised.value)
-    assert message.startswith("Gave up on CreateTenant of tenant 'acme' after ")
-    assert "TooManyRequestsException" in message
-    assert context.remaining_ms >= SAFETY_MARGIN_MS
-    assert sum(slept) > 60  # it did keep trying for a while
-    assert ses_calls.names.count("CreateTenant") == len(slept) + 1
-    assert not exists(sesv2)
-
-
-def test_running_out_of_time_after_create_tenant_still_undoes_it(
-    sesv2: Any, context: FakeContext
-) -> None:
-    context.remaining_ms = 2 * 60 * 1000
-    double.inject_fault("UpdateReputationEntityPolicy", count=None)
-
-    with pytest.raises(RequestFailed) as raised:
-        create(context, FULL)
-
-    assert "Gave up on UpdateReputationEntityPolicy of tenant 'acme'" in str(raised.value)
-    assert "has been deleted again" in str(raised.value)
-    assert not exists(sesv2)
 
 
 def test_not_found_right_after_create_tenant_is_waited_out(

@@ -17,11 +17,12 @@ import pytest
 from moto import mock_aws
 
 import ses_tenants.testing  # noqa: F401  (installs the tenant API into moto's SES v2)
+from ses_tenants import provider
 from ses_tenants._handler import cloudformation_reader, contract, retry, ses_client, tenant_handler
 from ses_tenants._handler.properties import parse_association_physical_id
 from tests.lifecycle.cfn.account import REGION
 from tests.lifecycle.cfn.engine import CloudFormation
-from tests.lifecycle.cfn.provider_framework import ProviderFrameworkCustomResource
+from tests.lifecycle.cfn.provider_framework import ProviderFrameworkCustomResource, Waiter
 from tests.lifecycle.cfn.provisioners import record_only_provisioners
 from tests.lifecycle.cfn.template import Template
 from tests.lifecycle.cloud_assembly import BOOTSTRAP_SSM_PARAMETERS
@@ -29,6 +30,35 @@ from tests.lifecycle.ses_provisioners import ses_provisioners
 
 TENANT = contract.TENANT_RESOURCE_TYPE
 ASSOCIATION = contract.ASSOCIATION_RESOURCE_TYPE
+
+
+class VirtualClock:
+    """Seconds since the epoch that pass only when moved on: the handler's backoff and the
+    waiter's intervals move it, Lambda contexts and the handler's wall clock read it."""
+
+    def __init__(self, now: float = 1_800_000_000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def tenant_provider(clock: VirtualClock | None = None) -> ProviderFrameworkCustomResource:
+    """The tenant handler behind the Provider framework, as TenantProvider deploys it: one
+    function as on_event and as the waiter's is_complete, every 30 s for an hour."""
+    return ProviderFrameworkCustomResource(
+        tenant_handler.handle,
+        waiter=Waiter(
+            tenant_handler.handle,
+            query_interval_seconds=int(provider.QUERY_INTERVAL.to_seconds()),
+            total_timeout_seconds=int(provider.TOTAL_TIMEOUT.to_seconds()),
+            advance=clock.advance if clock else None,
+        ),
+        clock=clock,
+    )
 
 
 def synth(outdir: Path, build: Callable[[cdk.App], None]) -> dict[str, Template]:
@@ -46,6 +76,8 @@ class Account:
     sesv2: Any
     cloudformation: CloudFormation
     provider: ProviderFrameworkCustomResource
+    #: Virtual time: backoff and the waiter's intervals pass in no real time.
+    clock: VirtualClock
 
     def associations(self, tenant: str) -> set[str]:
         """The resource ARNs SES holds associated with `tenant`."""
@@ -77,9 +109,11 @@ class Account:
 @contextmanager
 def simulated_account(**cloudformation_options: Any) -> Iterator[Account]:
     with mock_aws(), pytest.MonkeyPatch.context() as patch:
-        patch.setattr(retry, "sleep", lambda seconds: None)
+        clock = VirtualClock()
+        patch.setattr(retry, "sleep", clock.advance)
+        patch.setattr(tenant_handler, "clock", clock)
         sesv2 = boto3.client("sesv2", region_name=REGION)
-        provider = ProviderFrameworkCustomResource(tenant_handler.on_event)
+        provider = tenant_provider(clock)
         cloudformation = CloudFormation(
             {
                 **record_only_provisioners(),
@@ -93,7 +127,7 @@ def simulated_account(**cloudformation_options: Any) -> Iterator[Account]:
         ses_client.set_client(ses_client.create_client(region_name=REGION))
         cloudformation_reader.set_client(cloudformation.read_client())
         try:
-            yield Account(sesv2, cloudformation, provider)
+            yield Account(sesv2, cloudformation, provider, clock)
         finally:
             ses_client.set_client(None)
             cloudformation_reader.set_client(None)

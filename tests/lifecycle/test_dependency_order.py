@@ -12,12 +12,12 @@ from botocore.exceptions import ClientError
 from moto import mock_aws
 
 import ses_tenants.testing  # noqa: F401  (installs the tenant API into moto's SES v2)
-from ses_tenants._handler import contract, retry, ses_client, tenant_handler
+from ses_tenants._handler import contract, retry, ses_client
 from tests.lifecycle.cfn.account import REGION
 from tests.lifecycle.cfn.engine import CloudFormation, StackOperationFailed
-from tests.lifecycle.cfn.provider_framework import ProviderFrameworkCustomResource
 from tests.lifecycle.cfn.provisioners import record_only_provisioners
 from tests.lifecycle.cfn.state import DELETE
+from tests.lifecycle.harness import tenant_provider
 from tests.lifecycle.ses_provisioners import EMAIL_IDENTITY_TYPE, ses_arn, ses_provisioners
 
 STACK = "OrderTest"
@@ -77,7 +77,7 @@ def sesv2() -> Iterator[Any]:
 @pytest.fixture
 def cloudformation(sesv2: Any, monkeypatch: pytest.MonkeyPatch) -> CloudFormation:
     monkeypatch.setattr(retry, "sleep", lambda seconds: None)
-    provider = ProviderFrameworkCustomResource(tenant_handler.on_event)
+    provider = tenant_provider()
     return CloudFormation(
         {
             **record_only_provisioners(),

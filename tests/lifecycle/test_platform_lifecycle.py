@@ -22,7 +22,7 @@ from moto import mock_aws
 import ses_tenants.testing  # noqa: F401  (installs the tenant API into moto's SES v2)
 from platform_app.customers import Customer, CustomersFile, load_customers
 from platform_app.stacks import PLATFORM_STACK_NAME, customer_stack_name
-from ses_tenants._handler import cloudformation_reader, contract, retry, ses_client, tenant_handler
+from ses_tenants._handler import cloudformation_reader, contract, retry, ses_client
 from ses_tenants._handler.adoption import AdoptionRecord
 from tests.lifecycle.cfn.account import REGION
 from tests.lifecycle.cfn.engine import (
@@ -31,7 +31,7 @@ from tests.lifecycle.cfn.engine import (
     StackOperationFailed,
     deployment_order,
 )
-from tests.lifecycle.cfn.provider_framework import Invocation, ProviderFrameworkCustomResource
+from tests.lifecycle.cfn.provider_framework import Invocation
 from tests.lifecycle.cfn.provisioners import record_only_provisioners
 from tests.lifecycle.cfn.state import (
     CREATE,
@@ -51,7 +51,7 @@ from tests.lifecycle.cloud_assembly import (
     CloudAssembly,
     synthesize,
 )
-from tests.lifecycle.harness import simulated_account
+from tests.lifecycle.harness import simulated_account, tenant_provider
 from tests.lifecycle.ses_inventory import SesInventory, TenantState, read_inventory
 from tests.lifecycle.ses_provisioners import (
     CONFIGURATION_SET_TYPE,
@@ -161,7 +161,7 @@ def scenario(
         ses = boto3.client("ses", region_name=REGION)
         ses_client.set_client(ses_client.create_client(region_name=REGION))
         try:
-            provider = ProviderFrameworkCustomResource(tenant_handler.on_event)
+            provider = tenant_provider()
             cloudformation = CloudFormation(
                 {
                     **record_only_provisioners(),

@@ -299,3 +299,44 @@ def test_a_stack_that_adopts_a_tenant_while_its_creator_fails_keeps_it(tmp_path:
         cloudformation.deploy_stack("B", retagged["B"])
         cloudformation.delete_stack("B")
         assert "acme" not in account.tenants()
+
+
+# 4. Throttling beyond one invocation: the waiter carries the request on, or it gives up
+#    and the rollback leaves nothing behind
+
+
+def test_a_create_throttled_longer_than_an_invocation_completes_through_the_waiter(
+    tmp_path: Path,
+) -> None:
+    app = synth(tmp_path, customer(policy=ReputationPolicy.STRICT))
+    with account_with_legacy_identity() as account:
+        # About 15 minutes of backoff: more than on_event's 8 (10 minus the margin).
+        double.inject_fault("UpdateReputationEntityPolicy", count=60)
+
+        account.cloudformation.deploy_stack(STACK, app[STACK])
+
+        assert snapshot(account)["policy"] == "strict"
+        assert LEGACY_IDENTITY in snapshot(account)["associations"]
+        waited = [c for c in account.provider.is_complete_calls if c.response.get("IsComplete")]
+        assert any("Data" in c.response for c in waited), "is_complete finished the Create"
+        assert account.clock.now - 1_800_000_000.0 > 10 * 60
+
+
+def test_a_create_throttled_past_the_wait_limit_fails_and_leaves_nothing(
+    tmp_path: Path,
+) -> None:
+    app = synth(tmp_path, customer(policy=ReputationPolicy.STRICT))
+    with account_with_legacy_identity() as account:
+        double.inject_fault("UpdateReputationEntityPolicy", count=None)
+
+        with pytest.raises(StackOperationFailed) as raised:
+            account.cloudformation.deploy_stack(STACK, app[STACK])
+
+        assert raised.value.status == ROLLBACK_COMPLETE
+        assert raised.value.reason.startswith("RequestFailed: Stopped after 45 minutes")
+        assert "Tenant 'acme' created by this request has been deleted again." in (
+            raised.value.reason
+        )
+        assert account.tenants() == set()
+        # Well inside CloudFormation's hour for a custom resource.
+        assert account.clock.now - 1_800_000_000.0 < 60 * 60

@@ -76,6 +76,15 @@ def update(
     return create(spec, claimant, ses, stacks)
 
 
+def physical_id_after(physical_id: str | None, spec: AssociationSpec) -> str:
+    """The physical id a Create (`physical_id` None) or an Update gives the resource, as far
+    as known before SES is asked: whether SES held the pair before is learnt from SES."""
+    current = parse_association_physical_id(physical_id) if physical_id else None
+    if current is not None and spec.same_pair(current):
+        return str(physical_id)
+    return spec.physical_id
+
+
 def delete(physical_id: str, claimant: Claimant, ses: SesGateway, stacks: StackReader) -> Response:
     response: Response = {"PhysicalResourceId": physical_id}
     spec = parse_association_physical_id(physical_id)

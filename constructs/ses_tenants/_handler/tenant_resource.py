@@ -21,7 +21,7 @@ from .cloudformation_reader import ROLLBACK_STATUSES, StackReader, stack_name_of
 from .errors import RequestFailed
 from .ownership import describe_owner, logical_id_of_mark, mark_in, owner_mark, stack_of_mark
 from .properties import TenantSpec, is_valid_tenant_name
-from .retry import TransportFailed
+from .retry import OutOfTime, TransportFailed
 from .ses_gateway import SesGateway, TenantAlreadyExists
 from .tenant_changes import (
     TenantChanges,
@@ -38,14 +38,26 @@ logger = logging.getLogger(__name__)
 Response = dict[str, Any]
 
 
-def create(spec: TenantSpec, claimant: Claimant, ses: SesGateway, stacks: StackReader) -> Response:
-    """Create the tenant, or take over one of that name if it is ours or we may adopt it."""
+def create(
+    spec: TenantSpec,
+    claimant: Claimant,
+    ses: SesGateway,
+    stacks: StackReader,
+    *,
+    resumed: bool = False,
+) -> Response:
+    """Create the tenant, or take over one of that name if it is ours or we may adopt it.
+
+    `resumed`: this request ran before and ran out of time (see tenant_handler), so a
+    tenant carrying this resource's mark is most likely its own doing.
+    """
     mark = _mark(claimant)
     desired = desired_state(spec, mark)
     try:
         tenant = ses.create_tenant(spec.name, desired.tags, spec.suppression)
     except TenantAlreadyExists as exists:
-        return _take_over_existing(spec, claimant, ses, stacks, exists.after_lost_answer)
+        made_here = exists.after_lost_answer or (resumed and not _rolling_back(stacks, claimant))
+        return _take_over_existing(spec, claimant, ses, stacks, made_here)
     except TransportFailed as error:
         # The answer was lost: SES may have created the tenant all the same.
         raise RequestFailed(f"{error} {_undo_create(ses, spec.name, mark)}") from error
@@ -58,6 +70,8 @@ def create(spec: TenantSpec, claimant: Claimant, ses: SesGateway, stacks: StackR
             tenant["TenantArn"],
             changes_between(state_after_create(spec, mark), desired),
         )
+    except OutOfTime:
+        raise  # Not a failure: is_complete carries the request on.
     except Exception as error:
         # The Provider framework sends no Delete for a failed Create, so whatever this
         # request created must go now or it would be left behind.
@@ -72,11 +86,13 @@ def update(
     claimant: Claimant,
     ses: SesGateway,
     stacks: StackReader,
+    *,
+    resumed: bool = False,
 ) -> Response:
     """Bring the tenant from `old` to `new`, changing only what differs.
 
     `old` is None when the previous properties no longer parse; the tenant's state is then
-    read from SES instead.
+    read from SES instead. `resumed`: as for `create`.
     """
     if new.name != physical_id:
         logger.info(
@@ -86,7 +102,7 @@ def update(
             new.name,
             physical_id,
         )
-        return create(new, claimant, ses, stacks)
+        return create(new, claimant, ses, stacks, resumed=resumed)
     mark = _mark(claimant)
     rolling_back = _rolling_back(stacks, claimant)
     tenant = ses.get_tenant(new.name)
@@ -178,8 +194,10 @@ def _take_over_existing(
     claimant: Claimant,
     ses: SesGateway,
     stacks: StackReader,
-    after_lost_answer: bool,
+    made_here: bool,
 ) -> Response:
+    """`made_here`: this request may have created the tenant itself (a lost answer, or an
+    earlier invocation of the request), so a failure deletes it again."""
     mark = _mark(claimant)
     # CreateTenant says it exists; one just created (by a lost earlier attempt) may take a
     # moment to show.
@@ -197,8 +215,10 @@ def _take_over_existing(
         current = observed_state(tenant, ses.get_reputation_entity(spec.name, arn))
         try:
             _apply(ses, spec.name, arn, changes_between(current, desired_state(spec, mark)))
+        except OutOfTime:
+            raise
         except Exception as error:
-            if after_lost_answer:  # This request created it: a failed Create leaves nothing.
+            if made_here:  # A failed Create leaves nothing.
                 raise RequestFailed(f"{error} {_undo_create(ses, spec.name, mark)}") from error
             # An earlier attempt's, or the tenant a rename is rolled back to: it stays.
             raise RequestFailed(
@@ -255,6 +275,8 @@ def _adopt(spec: TenantSpec, tenant: dict[str, Any], mark: str, ses: SesGateway)
     )
     try:
         _apply(ses, spec.name, arn, changes_between(before, adopted))
+    except OutOfTime:
+        raise  # The mark, if written, comes with the adoption record: a rollback gives back.
     except Exception as error:
         raise RequestFailed(f"{error} {_give_back(ses, spec.name, before)}") from error
     return _response(tenant)
@@ -306,9 +328,20 @@ def _give_back(ses: SesGateway, name: str, before: TenantState) -> str:
     return f"Adopting tenant '{name}' failed; it has been given back as it was ({previous_owner})."
 
 
+def abandon(spec: TenantSpec, claimant: Claimant, ses: SesGateway, stacks: StackReader) -> str:
+    """Undo a Create (or a rename's create) that gives up: delete the tenant if it still
+    carries this resource's mark, give it back if this request adopted it. Not in a
+    rollback, whose rename goes back to a tenant that was there before. Says what happened,
+    for the failure reason."""
+    if _rolling_back(stacks, claimant):
+        return f"Tenant '{spec.name}' stays as it is: the rollback was going back to it."
+    return _undo_create(ses, spec.name, _mark(claimant))
+
+
 def _undo_create(ses: SesGateway, name: str, mark: str) -> str:
     """Delete the tenant this request created, if it is still this request's (read just
-    before); say what happened, for the failure reason."""
+    before), or give it back if this request adopted it; say what happened, for the failure
+    reason."""
     undo = ses.for_undo()
     try:
         tenant = undo.get_tenant(name, wait_if_new=True)
@@ -319,6 +352,13 @@ def _undo_create(ses: SesGateway, name: str, mark: str) -> str:
             return (
                 f"Tenant '{name}' was left in SES: {describe_owner(current_mark)} (taken over "
                 "while this request ran)."
+            )
+        record = record_in(tags_of(tenant))
+        if record is not None:
+            _restore(undo, tenant, record.state_given_back(tags_of(tenant)))
+            return (
+                f"Adopting tenant '{name}' did not finish; it has been given back as it was "
+                f"({describe_owner(record.previous_mark)})."
             )
         undo.delete_tenant(name)
     except Exception:

@@ -83,11 +83,18 @@ class ProviderFrameworkCustomResource:
         *,
         waiter: Waiter | None = None,
         timeout_ms: int = TEN_MINUTES_MS,
+        clock: Callable[[], float] | None = None,
     ) -> None:
+        """`clock`: the virtual time (seconds) each invocation's Lambda context runs on; it
+        stands still without one."""
         self._on_event = on_event
+        self._clock = clock
         self._waiter = waiter
         self._timeout_ms = timeout_ms
+        #: The on_event invocations: one per event CloudFormation sent.
         self.invocations: list[Invocation] = []
+        #: The waiter's is_complete invocations.
+        self.is_complete_calls: list[Invocation] = []
 
     def create(self, request: ResourceRequest) -> Provisioned:
         event = self._event(
@@ -166,7 +173,7 @@ class ProviderFrameworkCustomResource:
         """The response the framework sends CloudFormation; raises _StepFailed instead of
         sending FAILED."""
         try:
-            response = self._invoke(self._on_event, event)
+            response = self._invoke(self._on_event, event, self.invocations)
         except Exception as error:
             raise _StepFailed(f"{type(error).__name__}: {error}", None) from error
         if self._waiter is None:
@@ -183,7 +190,7 @@ class ProviderFrameworkCustomResource:
             if attempt and waiter.advance is not None:
                 waiter.advance(waiter.query_interval_seconds)
             try:
-                answer = self._invoke(waiter.is_complete, waiting)
+                answer = self._invoke(waiter.is_complete, waiting, self.is_complete_calls)
             except Exception as error:
                 raise _StepFailed(
                     f"{type(error).__name__}: {error}", waiting["PhysicalResourceId"]
@@ -198,10 +205,14 @@ class ProviderFrameworkCustomResource:
                 )
         raise _StepFailed(TIMED_OUT_REASON, waiting["PhysicalResourceId"])
 
-    def _invoke(self, function: OnEvent, event: dict[str, Any]) -> Mapping[str, Any]:
-        context = FakeLambdaContext(event["ServiceToken"], remaining_ms=self._timeout_ms)
+    def _invoke(
+        self, function: OnEvent, event: dict[str, Any], log: list[Invocation]
+    ) -> Mapping[str, Any]:
+        context = FakeLambdaContext(
+            event["ServiceToken"], remaining_ms=self._timeout_ms, clock=self._clock
+        )
         response = dict(function(copy.deepcopy(event), context) or {})
-        self.invocations.append(Invocation(event, response))
+        log.append(Invocation(event, response))
         return response
 
     def _provisioned(

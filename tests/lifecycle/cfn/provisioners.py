@@ -137,5 +137,10 @@ def record_only_provisioners() -> dict[str, Provisioner]:
             max_name_length=512,
             attributes=lambda name: {"Arn": arn("logs", f"log-group:{name}:*")},
         ),
+        "AWS::StepFunctions::StateMachine": RecordOnly(
+            name_property="StateMachineName",
+            max_name_length=80,
+            attributes=lambda name: {"Arn": arn("states", f"stateMachine:{name}"), "Name": name},
+        ),
         "AWS::CDK::Metadata": RecordOnly(),
     }
