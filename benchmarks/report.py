@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from benchmarks.cold_start import ColdStart
 from benchmarks.concurrent_deploy import ConcurrentDeploy, ConcurrentRun
 from benchmarks.machine import Machine
+from benchmarks.operations_cli import OperationsCli, operations_cli_section
 from benchmarks.ses_calls import CallCount
 from benchmarks.stats import Spread
 from benchmarks.synth import SynthResult, SynthRun
@@ -32,6 +33,7 @@ class Results:
     throttled_deploy: ThrottledDeploy
     concurrent_deploy: ConcurrentDeploy
     load_average_at_end: tuple[float, float, float]
+    operations_cli: OperationsCli | None = None
 
 
 @dataclass(frozen=True)
@@ -871,6 +873,7 @@ def render(results: Results) -> str:
         *cold_start_section(results.cold_start),
         *throttled_section(results.throttled_deploy),
         *concurrent_section(results.concurrent_deploy),
+        *(operations_cli_section(results.operations_cli) if results.operations_cli else []),
         *analysis_section(results),
     ]
     return "\n".join(lines).rstrip() + "\n"

@@ -26,6 +26,7 @@ from benchmarks.cold_start import measure_cold_start  # noqa: E402
 from benchmarks.concurrent_deploy import measure_concurrent_deploy  # noqa: E402
 from benchmarks.handler_harness import quiet_handler_logs  # noqa: E402
 from benchmarks.machine import describe_machine  # noqa: E402
+from benchmarks.operations_cli import measure_operations_cli  # noqa: E402
 from benchmarks.report import Results, render  # noqa: E402
 from benchmarks.ses_calls import measure_ses_calls  # noqa: E402
 from benchmarks.synth import OFFLINE_ENVIRONMENT, compare_synth, warm_up  # noqa: E402
@@ -75,6 +76,7 @@ def main() -> None:
     ses_calls = measure_ses_calls(progress)
     throttled = measure_throttled_deploy(progress)
     concurrent = measure_concurrent_deploy(progress)
+    operations_cli = measure_operations_cli(progress)
 
     results = Results(
         started=started_at,
@@ -86,6 +88,7 @@ def main() -> None:
         throttled_deploy=throttled,
         concurrent_deploy=concurrent,
         load_average_at_end=os.getloadavg(),
+        operations_cli=operations_cli,
     )
     report = render(results)
     print(report)

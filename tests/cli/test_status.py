@@ -146,7 +146,11 @@ def test_the_installed_command_runs(ses_double_server: SesDouble) -> None:
         "AWS_REGION": "us-east-1",
     }
     done = subprocess.run(
-        [command, "status", "--json"], env=env, capture_output=True, text=True, timeout=60
+        [command, "status", "--json", "--rate", "50"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert done.returncode == 0, done.stderr
     assert [t["name"] for t in json.loads(done.stdout)["tenants"]] == ["scripted"]

@@ -9,6 +9,7 @@ AWS_ENDPOINT_URL (botocore reads the last two itself), then the shared config fi
 from __future__ import annotations
 
 import os
+import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -83,11 +84,47 @@ class CallCount:
             self.throttled += 1
 
 
+class Pacer:
+    """Spaces requests `1 / rate` seconds apart. SES allows about one tenant-management
+    request per second per account: a command that keeps to it is throttled only when
+    something else in the account calls SES too, and then the Retrier waits it out."""
+
+    def __init__(
+        self,
+        rate: float,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._interval = 1.0 / rate if rate > 0 else 0.0
+        self._clock = clock
+        self._sleep = sleep
+        self._next_at: float | None = None
+
+    def watch(self, client: Any) -> None:
+        client.meta.events.register("before-call.sesv2", self._before_call)
+
+    def _before_call(self, **_: Any) -> None:
+        if not self._interval:
+            return
+        now = self._clock()
+        if self._next_at is not None and now < self._next_at:
+            self._sleep(self._next_at - now)
+            now = self._next_at
+        self._next_at = now + self._interval
+
+
+#: SES's default quota for tenant-management requests.
+DEFAULT_RATE_PER_SECOND = 1.0
+
+
 @dataclass(frozen=True)
 class AwsOptions:
     region: str | None = None
     profile: str | None = None
     endpoint_url: str | None = None
+    #: Requests per second at most; 0 for no limit.
+    rate: float = DEFAULT_RATE_PER_SECOND
 
 
 @dataclass
@@ -107,8 +144,14 @@ class Ses:
         return str(self.client.meta.partition)
 
 
-def connect(options: AwsOptions, *, sleep: Callable[[float], None] | None = None) -> Ses:
-    """An sesv2 client for `options`, checked for credentials before any call."""
+def connect(
+    options: AwsOptions,
+    *,
+    sleep: Callable[[float], None] | None = None,
+    clock: Callable[[], float] = time.monotonic,
+) -> Ses:
+    """An sesv2 client for `options`, checked for credentials before any call. `sleep` and
+    `clock` are how it waits (tests and the benchmark give their own)."""
     session = ses_client.new_session()
     if options.profile:
         session.set_config_variable("profile", options.profile)
@@ -140,6 +183,7 @@ def connect(options: AwsOptions, *, sleep: Callable[[float], None] | None = None
     except NoRegionError:
         raise ConfigurationError("No AWS region: pass --region or set AWS_REGION.") from None
     ses_client.require_tenant_operations(client.meta.service_model)
+    Pacer(options.rate, clock=clock, sleep=sleep or time.sleep).watch(client)
     calls = CallCount()
     calls.watch(client)
     retrier = Retrier(lambda: _UNBOUNDED_MS, margin_ms=0, sleep_function=sleep)

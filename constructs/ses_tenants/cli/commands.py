@@ -18,7 +18,15 @@ from botocore.exceptions import BotoCoreError, ClientError
 from ses_tenants._handler.errors import RequestFailed
 from ses_tenants._handler.fleet import FleetReader
 from ses_tenants.cli import assembly, drift, importer, status
-from ses_tenants.cli.aws import AwsError, AwsOptions, ConfigurationError, Ses, connect, explain
+from ses_tenants.cli.aws import (
+    DEFAULT_RATE_PER_SECOND,
+    AwsError,
+    AwsOptions,
+    ConfigurationError,
+    Ses,
+    connect,
+    explain,
+)
 from ses_tenants.cli.output import Progress, emit_json
 
 EXIT_OK = 0
@@ -39,6 +47,13 @@ def _common_options(command: F) -> F:
         click.option(
             "--endpoint-url",
             help="SES endpoint, e.g. a local double (default: AWS_ENDPOINT_URL).",
+        ),
+        click.option(
+            "--rate",
+            type=click.FloatRange(min=0),
+            default=DEFAULT_RATE_PER_SECOND,
+            show_default=True,
+            help="SES requests per second at most (SES's default quota is 1); 0: no limit.",
         ),
         click.option("--json", "as_json", is_flag=True, help="Print JSON for programs."),
         click.option("--quiet", "-q", is_flag=True, help="No progress lines on stderr."),
@@ -70,8 +85,8 @@ def _handles_errors(command: F) -> F:
     return run  # type: ignore[return-value]
 
 
-def _connect(region: str | None, profile: str | None, endpoint_url: str | None) -> Ses:
-    return connect(AwsOptions(region, profile, endpoint_url), sleep=_sleep)
+def _connect(region: str | None, profile: str | None, endpoint_url: str | None, rate: float) -> Ses:
+    return connect(AwsOptions(region, profile, endpoint_url, rate), sleep=_sleep)
 
 
 def _calls_line(ses: Ses) -> str:
@@ -105,6 +120,7 @@ def status_command(
     region: str | None,
     profile: str | None,
     endpoint_url: str | None,
+    rate: float,
     as_json: bool,
     quiet: bool,
 ) -> None:
@@ -114,7 +130,7 @@ def status_command(
     100 per page): the SES calls grow with pages, not tenants.
     """
     progress = Progress(quiet=quiet)
-    ses = _connect(region, profile, endpoint_url)
+    ses = _connect(region, profile, endpoint_url, rate)
     reader = FleetReader(ses.client, ses.retrier, progress.page)
     statuses = status.collect_status(reader, progress, with_resources=resources)
     paused = sum(s.paused for s in statuses)
@@ -149,6 +165,7 @@ def drift_command(
     region: str | None,
     profile: str | None,
     endpoint_url: str | None,
+    rate: float,
     as_json: bool,
     quiet: bool,
 ) -> None:
@@ -162,7 +179,7 @@ def drift_command(
     # Read the assembly before any AWS call, so that bad input is reported as such.
     placeholder = assembly.Environment(account="000000000000", region=region or "us-east-1")
     assembly.read_desired(cdk_out, placeholder)
-    ses = _connect(region, profile, endpoint_url)
+    ses = _connect(region, profile, endpoint_url, rate)
     reader = FleetReader(ses.client, ses.retrier, progress.page)
 
     def desired_for(account: str | None) -> list[assembly.DesiredTenant]:
@@ -214,6 +231,7 @@ def import_command(
     region: str | None,
     profile: str | None,
     endpoint_url: str | None,
+    rate: float,
     as_json: bool,
     quiet: bool,
 ) -> None:
@@ -225,7 +243,7 @@ def import_command(
     """
     progress = Progress(quiet=quiet)
     customers = importer.read_customers_file(customers_path)
-    ses = _connect(region, profile, endpoint_url)
+    ses = _connect(region, profile, endpoint_url, rate)
     reader = FleetReader(ses.client, ses.retrier, progress.page)
     imported = importer.entries_to_import(reader, customers, progress)
     if write and imported:
