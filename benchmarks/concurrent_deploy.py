@@ -474,6 +474,8 @@ class ConcurrentDeploy:
     burst: int
     ses_latency_seconds: float
     lambda_timeout_seconds: float
+    query_interval_seconds: float
+    max_waiter_attempts: int
     runs: list[ConcurrentRun]
 
 
@@ -1126,6 +1128,8 @@ def measure_concurrent_deploy(
         burst=BURST,
         ses_latency_seconds=SES_LATENCY_SECONDS,
         lambda_timeout_seconds=LAMBDA_TIMEOUT_SECONDS,
+        query_interval_seconds=QUERY_INTERVAL_SECONDS,
+        max_waiter_attempts=MAX_WAITER_ATTEMPTS,
         runs=runs,
     )
 

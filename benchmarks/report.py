@@ -345,6 +345,10 @@ def concurrent_section(deploy: ConcurrentDeploy) -> list[str]:
             lambda r: f"{r.events} ({r.events_planned})",
         ),
         row(
+            "Handler invocations (events carried on by is_complete)",
+            lambda r: f"{r.handler_invocations} ({r.waited_events})",
+        ),
+        row(
             "Failed events (tenants, associations)",
             lambda r: (
                 f"{r.failed_events} ({r.failed_by_kind.get('tenant', 0)}, "
@@ -364,7 +368,7 @@ def concurrent_section(deploy: ConcurrentDeploy) -> list[str]:
         row("Requests that reached SES", lambda r: r.ses_requests - r.throttled),
         row("CloudFormation reads", lambda r: r.cloudformation_reads),
         row(
-            "Longest invocation (virtual s)",
+            "Longest event, from on_event to the last is_complete (virtual s)",
             lambda r: f"{r.max_invocation_seconds:.0f} ({r.longest_invocation})",
         ),
         row("**Orphan tenants**", lambda r: r.orphan_tenants),
@@ -390,10 +394,13 @@ def concurrent_section(deploy: ConcurrentDeploy) -> list[str]:
         "## 6. Concurrent deploy at SES's request rate",
         "",
         "A discrete-event simulation in virtual time (`benchmarks/concurrent_deploy.py`): "
-        "every CloudFormation event is one invocation of `tenant_handler.on_event`, all of "
-        "them running at once, each in a thread of its own but one at a time on one "
-        "virtual clock. The handler's `retry.sleep` parks an invocation until its virtual "
-        f"wake-up. Every SES request costs {deploy.ses_latency_seconds * 1000:.0f} ms; then a "
+        "every CloudFormation event is served as the Provider framework serves it: one "
+        "invocation of the handler as on_event and, while it answers that work is pending, "
+        f"one as is_complete every {deploy.query_interval_seconds:.0f} s (at most "
+        f"{deploy.max_waiter_attempts} times); all events run at once, each in a thread of "
+        "its own but one at a time on one virtual clock. The handler's `retry.sleep` parks "
+        "an invocation until its virtual wake-up. Every SES request costs "
+        f"{deploy.ses_latency_seconds * 1000:.0f} ms; then a "
         f"token bucket of {deploy.rate_per_second:g} request/s holding {deploy.burst} "
         f"{'token' if deploy.burst == 1 else 'tokens'} (one bucket for the account and "
         "every operation; a throttled request takes no token), in a `before-call.sesv2` "
@@ -407,8 +414,9 @@ def concurrent_section(deploy: ConcurrentDeploy) -> list[str]:
         "CREATE_IN_PROGRESS. Every Create is attempted as if no failure stopped a stack, the "
         "most load SES can get; CloudFormation would start nothing new in a stack after its "
         "first failure and then roll it back, which is not simulated. *Orphans* are what "
-        "SES holds at the end for a failed Create (the Provider framework sends it no "
-        "Delete). Each failure reason is checked against SES at the end (what it says was "
+        "SES holds at the end for a failed Create (counted even where a rollback's Delete "
+        "would have removed it). Each failure reason is checked against SES at the end "
+        "(what it says was "
         "deleted is gone, what it says was left exists with the resource's mark, a "
         "CreateTenant or association given up on left nothing) and against the "
         "invocation's trace (the attempts, last answer and time left it reports). Jitter "
@@ -522,8 +530,8 @@ def concurrent_verdicts(deploy: ConcurrentDeploy) -> list[Verdict]:
     return [
         Verdict(
             f"Concurrent deploy of {run.tenants} tenants, {run.layout}, at "
-            f"{deploy.rate_per_second:g} SES request/s: what fails leaves nothing behind and "
-            "says so truthfully",
+            f"{deploy.rate_per_second:g} SES request/s: every event succeeds, or what fails "
+            "leaves nothing behind and says so truthfully",
             f"{run.failed_events} of {run.events} events failed; {run.orphan_tenants} orphan "
             f"tenants, {run.orphan_associations} orphan associations, {run.untrue_reasons} "
             f"untrue and {run.unchecked_reasons} uncheckable reasons",
@@ -779,15 +787,17 @@ def concurrent_analysis(deploy: ConcurrentDeploy) -> list[str]:
         f"**Concurrent deploy: {_plain(clean)}.** "
         + " ".join(
             f"{run.tenants} tenants, {run.layout}: {run.failed_events} of {run.events} events "
-            f"failed, the last ended at {run.virtual_seconds:.0f} virtual s."
+            f"failed, {run.waited_events} were carried on by is_complete after on_event ran "
+            f"out of time, the last ended at {run.virtual_seconds:.0f} virtual s."
             for run in runs
         )
         + f" At {deploy.rate_per_second:g} request/s the {worst.events} events sent got "
         f"{served} requests through in {worst.virtual_seconds:.0f} s, "
         f"{worst.throttled / max(worst.ses_requests, 1):.0%} of all requests being throttled; "
-        f"an invocation may use {usable:.0f} s before it stops retrying, and every Create "
-        "starts at once, so the throttling is shared out by backoff and jitter alone: the "
-        "events that keep losing run out of time.",
+        f"an invocation may use {usable:.0f} s before it stops retrying and leaves the rest "
+        "to the waiter, which calls again until the request is done or 45 minutes have "
+        "passed since it began (then it undoes a Create and fails, inside CloudFormation's "
+        "hour).",
     ]
     if len({(r.failed_events, r.ses_requests, r.orphan_tenants) for r in runs}) == 1:
         lines[0] += (

@@ -60,7 +60,7 @@ class TenantProvider(Construct):
 
     Use `TenantProvider.of(scope)` for the stack's singleton, or create one in a shared
     platform stack and pass it to tenants in other stacks (CDK exports its service token),
-    so N customer stacks do not deploy 2N functions.
+    so N customer stacks do not deploy 4N functions.
     """
 
     def __init__(
