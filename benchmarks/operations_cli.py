@@ -264,8 +264,9 @@ def operations_cli_section(result: OperationsCli) -> list[str]:
         "against the double under mock_aws with every SES request given "
         f"{SES_LATENCY_SECONDS * 1000:.0f} ms and a token of a {RATE_PER_SECOND:g}/s bucket "
         "(burst 1) in virtual time; a request without a token is answered "
-        "TooManyRequestsException and retried by the command's Retrier, whose backoff waits "
-        "on the virtual clock (`benchmarks/operations_cli.py`). 1 in 100 tenants is paused "
+        "TooManyRequestsException and retried by the command's Retrier. The command paces "
+        "its requests to `--rate` (default 1/s); pacing and backoff wait on the virtual "
+        "clock (`benchmarks/operations_cli.py`). 1 in 100 tenants is paused "
         f"by SES with an open finding; the app declares all but {DRIFTED} of them, "
         f"{DRIFTED} that SES lacks and {DRIFTED} whose tags were changed by hand.",
         "",
