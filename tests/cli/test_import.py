@@ -136,6 +136,16 @@ def test_import_synth_and_deploy_adopt_the_tenants_without_changing_them(
         assert [c.id for c in fleet.customers] == ["globex", "legacy-co", "startup"]
 
         assembly = synthesize({"imported": customers}, tmp_path / "cdk.out")["imported"]
+        # Before the deploy, drift says what it will do: adopt the imported tenants (and
+        # create globex, which the file had already).
+        report = ses_cli.json(["drift", "--cdk-out", str(assembly.directory)], exit_code=1)
+        assert {(d["tenant"], d["kind"]) for d in report["drift"]} == {
+            ("globex", "tenant-missing"),
+            ("legacy_co", "ownership-mark"),
+            ("startup", "ownership-mark"),
+        }
+        assert all("the next deploy adopts it" in d["detail"] for d in report["drift"][1:])
+
         for template in assembly.templates.values():
             for resource in template.resources.values():
                 account.cloudformation.provisioners.setdefault(resource["Type"], RecordOnly())
