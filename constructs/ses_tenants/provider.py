@@ -11,7 +11,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk import custom_resources as cr
-from constructs import Construct
+from constructs import Construct, IConstruct
 
 from ses_tenants._handler import contract, operations
 
@@ -258,7 +258,7 @@ class TenantProvider(Construct):
         return stacks
 
 
-def _acknowledge_wildcards(scope: Construct, resource_arns: list[str], reason: str) -> None:
+def _acknowledge_wildcards(scope: IConstruct, resource_arns: list[str], reason: str) -> None:
     """Acknowledge cdk-nag's AwsSolutions-IAM5 finding for exactly these wildcard resources
     of the policies in `scope` (CDK's native acknowledgement; no dependency on cdk-nag)."""
     stack = Stack.of(scope)
