@@ -296,6 +296,18 @@ def test_of_two_racing_invocations_one_claims_the_alert(fleet: Fleet) -> None:
     assert not pause_alerts.claim(arn, pause_alerts.STATUS_KEY, first, {"paused": False})
 
 
+def test_a_sweep_that_read_the_state_before_an_event_alerted_stays_quiet(
+    fleet: Fleet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    arn = fleet.tenant("acme")
+    fleet.pause(arn)
+    stale = pause_alerts.status_states()  # the sweep's scan, before the event's alert
+    assert run(sample("sending_status_disabled", arn))["alerts"] == ["PAUSED"]
+    monkeypatch.setattr(pause_alerts, "status_states", lambda: stale)
+    assert sweep()["alerts"] == []
+    assert fleet.alerts() == [("PAUSED", "acme")]
+
+
 # Routing by tag
 
 

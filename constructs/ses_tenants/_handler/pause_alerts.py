@@ -210,14 +210,20 @@ def tenant_name_of(arn: str) -> str:
 
 
 def sweep() -> dict[str, Any]:
-    """Reconcile every tenant SES reports DISABLED and every tenant last alerted as paused."""
+    """Reconcile every tenant SES reports DISABLED and every tenant last alerted as paused.
+
+    The state is read once, by a scan, not once per tenant: a state that changed since is
+    caught by the conditional write, which then alerts nothing (the writer alerted it).
+    """
     disabled = {o.tenant_arn: o for o in disabled_tenants()}
+    states = status_states()
     alerts = []
     for observed in disabled.values():
-        alert = reconcile(observed, SWEEP)
+        alert = reconcile(observed, SWEEP, states.get(observed.tenant_arn))
         alerts += [alert] if alert else []
-    for tenant_arn in sorted(paused_in_state() - set(disabled)):
-        alert = reconcile(read_entity(tenant_arn), SWEEP)
+    was_paused = {arn for arn, state in states.items() if state.get("paused")}
+    for tenant_arn in sorted(was_paused - set(disabled)):
+        alert = reconcile(read_entity(tenant_arn), SWEEP, states[tenant_arn])
         alerts += [alert] if alert else []
     logger.info("Sweep: %d tenants paused, %d alerts", len(disabled), len(alerts))
     return {"paused": len(disabled), "alerts": alerts}
@@ -239,21 +245,24 @@ def disabled_tenants() -> Iterator[Observed]:
             return
 
 
-def paused_in_state() -> set[str]:
-    paused: set[str] = set()
+def status_states() -> dict[str, dict[str, Any]]:
+    """Every tenant's last alerted status, by tenant ARN (tenants never paused have none)."""
+    states: dict[str, dict[str, Any]] = {}
     request: dict[str, Any] = {
         "TableName": table_name(),
         # Names through placeholders: no attribute name can collide with a reserved word.
-        "FilterExpression": "#sk = :status AND #paused = :true",
-        "ExpressionAttributeNames": {"#pk": "pk", "#sk": "sk", "#paused": "paused"},
-        "ExpressionAttributeValues": {":status": {"S": STATUS_KEY}, ":true": {"BOOL": True}},
-        "ProjectionExpression": "#pk",
+        "FilterExpression": "#sk = :status",
+        "ExpressionAttributeNames": {"#sk": "sk"},
+        "ExpressionAttributeValues": {":status": {"S": STATUS_KEY}},
+        "ConsistentRead": True,
     }
     while True:
         page = client("dynamodb").scan(**request)
-        paused.update(item["pk"]["S"] for item in page.get("Items", []))
+        for item in page.get("Items", []):
+            state = {name: _from_attribute(value) for name, value in item.items()}
+            states[state["pk"]] = state
         if "LastEvaluatedKey" not in page:
-            return paused
+            return states
         request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
@@ -272,9 +281,14 @@ def read_entity(tenant_arn: str) -> Observed:
 # Reconciling a tenant's status
 
 
-def reconcile(observed: Observed, trigger: Trigger) -> str | None:
-    """Alert ``observed``'s transition once; returns the alert sent, if any."""
-    previous = get_state(observed.tenant_arn, STATUS_KEY)
+_UNREAD: Any = object()
+
+
+def reconcile(observed: Observed, trigger: Trigger, previous: Any = _UNREAD) -> str | None:
+    """Alert ``observed``'s transition once; returns the alert sent, if any. ``previous``:
+    the state already read (None: none), else it is read here."""
+    if previous is _UNREAD:
+        previous = get_state(observed.tenant_arn, STATUS_KEY)
     alert = transition(previous, observed)
     if alert is None:
         return None
