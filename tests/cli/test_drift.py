@@ -160,3 +160,26 @@ def test_a_tenant_made_outside_the_app_is_reported_with_what_the_deploy_will_do(
     (drift,) = report["drift"]
     assert (drift["tenant"], drift["kind"], drift["live"]) == ("acme", "ownership-mark", None)
     assert "the next deploy fails on it: set adopt_existing" in drift["detail"]
+
+
+def test_one_stack_is_compared_on_its_own(
+    ses_cli: Cli, fleet_assembly: CloudAssembly, deployed: Account
+) -> None:
+    deployed.sesv2.delete_tenant(TenantName="globex")
+    deployed.sesv2.create_tenant(TenantName="initech")
+    cdk_out = str(fleet_assembly.directory)
+
+    acme = _drift_of(ses_cli, cdk_out, "SesTenant-acme", exit_code=0)
+    globex = _drift_of(ses_cli, cdk_out, "SesTenant-globex", exit_code=1)
+    unknown = ses_cli.run(["drift", "--cdk-out", cdk_out, "--stack", "SesTenant-nobody"])
+
+    # Neither reports initech: which stack would it belong to?
+    assert acme["drift"] == []
+    assert acme["ses_calls"]["by_operation"]["GetTenant"] == 1
+    assert [(d["tenant"], d["kind"]) for d in globex["drift"]] == [("globex", "tenant-missing")]
+    assert unknown.exit_code == 2
+    assert "no tenant in stack(s) SesTenant-nobody; the stacks with tenants are" in (unknown.stderr)
+
+
+def _drift_of(ses_cli: Cli, cdk_out: str, stack: str, *, exit_code: int) -> Any:
+    return ses_cli.json(["drift", "--cdk-out", cdk_out, "--stack", stack], exit_code=exit_code)

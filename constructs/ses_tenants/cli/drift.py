@@ -66,10 +66,17 @@ class Drift:
 DesiredFor = Callable[[str | None], list[DesiredTenant]]
 
 
-def find_drift(reader: FleetReader, desired_for: DesiredFor, progress: Progress) -> list[Drift]:
+def find_drift(
+    reader: FleetReader,
+    desired_for: DesiredFor,
+    progress: Progress,
+    *,
+    report_unmanaged: bool = True,
+) -> list[Drift]:
     """Every difference, tenants in name order. Two bulk reads (ListTenants and
     ListReputationEntities pages), then GetTenant and ListTenantResources for each tenant the
-    app declares that SES holds."""
+    app declares that SES holds. `report_unmanaged`: also the tenants SES holds that the app
+    does not declare (pointless when only some of the app's stacks are compared)."""
     live = {tenant.name: tenant for tenant in reader.tenants()}
     account = _account_of(next(iter(live.values())).arn) if live else None
     desired = desired_for(account)
@@ -106,7 +113,7 @@ def find_drift(reader: FleetReader, desired_for: DesiredFor, progress: Progress)
             drifts += _mark_drift(tenant, details, where)
         drifts += _association_drift(tenant, resources, where, managed=bool(tenant.logical_id))
     declared = {tenant.spec.name for tenant in desired}
-    for name in sorted(set(live) - declared):
+    for name in sorted(set(live) - declared) if report_unmanaged else ():
         drifts.append(
             Drift(
                 name,
