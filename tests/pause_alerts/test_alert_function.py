@@ -185,6 +185,19 @@ def test_a_pause_whose_event_was_lost_is_found_by_the_sweep(fleet: Fleet) -> Non
     assert sweep()["alerts"] == ["PAUSED"]
 
 
+def test_many_findings_are_counted_and_the_first_listed(fleet: Fleet) -> None:
+    arn = fleet.tenant("acme")
+    for i in range(25):
+        double.open_recommendation(arn, "COMPLAINT", description=f"finding {i:02}")
+    fleet.pause(arn)
+    assert sweep()["alerts"] == ["PAUSED"]
+    (alert,) = fleet.published()
+    assert alert["fields"]["open_findings_count"] == 25
+    listed = [f["Description"] for f in alert["fields"]["open_findings"]]
+    assert listed == [f"finding {i:02}" for i in range(pause_alerts.FINDINGS_LISTED_MAX)]
+    assert "Open findings: 25" in alert["text"] and "- ... and 5 more" in alert["text"]
+
+
 def test_healthy_tenants_never_alert(fleet: Fleet) -> None:
     arns = [fleet.tenant(f"healthy-{i}") for i in range(5)]
     double.set_ses_managed_status(arns[0], "REINSTATED")

@@ -358,7 +358,8 @@ def status_message(
                 "event": trigger.cause,
             },
             "noticed_by": trigger.via,
-            "open_findings": findings,
+            "open_findings": findings[:FINDINGS_LISTED_MAX],
+            "open_findings_count": len(findings),
         },
     }
 
