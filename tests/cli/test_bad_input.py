@@ -25,14 +25,18 @@ NO_AWS_CONFIGURATION = {
 }
 
 
-def _assembly(folder: Path, resources: dict[str, object]) -> Path:
+def _assembly(
+    folder: Path,
+    resources: dict[str, object],
+    environment: str = "aws://unknown-account/unknown-region",
+) -> Path:
     folder.mkdir()
     manifest = {
         "version": "55.0.0",
         "artifacts": {
             "Web": {
                 "type": "aws:cloudformation:stack",
-                "environment": "aws://unknown-account/unknown-region",
+                "environment": environment,
                 "properties": {"templateFile": "Web.template.json"},
             }
         },
@@ -129,3 +133,13 @@ def test_unknown_options_are_usage_errors(ses_cli: Cli) -> None:
     result = ses_cli.run(["status", "--colour"])
     assert result.exit_code == EXIT_USAGE
     assert "No such option '--colour'" in result.stderr
+
+
+def test_an_app_for_another_region(ses_cli: Cli, tmp_path: Path) -> None:
+    tenant = {"Type": "Custom::SesTenant", "Properties": {"TenantName": "acme"}}
+    folder = _assembly(tmp_path / "cdk.out", {"Tenant": tenant}, "aws://123456789012/eu-west-1")
+    result = ses_cli.run(["drift", "--cdk-out", str(folder)])
+    assert result.exit_code == EXIT_USAGE
+    assert "every stack is for region(s) eu-west-1, none for us-east-1: pass --region" in (
+        result.stderr
+    )

@@ -89,6 +89,8 @@ class Unresolved:
 class _Stack:
     name: str
     template: Mapping[str, Any]
+    #: The stack's region, or None when the app leaves it to the deploy (unknown-region).
+    region: str | None = None
 
     @property
     def resources(self) -> Mapping[str, Any]:
@@ -96,10 +98,22 @@ class _Stack:
         return resources if isinstance(resources, Mapping) else {}
 
 
-def read_desired(cdk_out: Path, environment: Environment) -> list[DesiredTenant]:
-    """Every tenant the assembly at `cdk_out` declares, with its associations."""
+def read_desired(
+    cdk_out: Path, environment: Environment, *, only_region: str | None = None
+) -> list[DesiredTenant]:
+    """Every tenant the assembly at `cdk_out` declares, with its associations; with
+    `only_region`, those of the stacks for that region (or for whichever region the deploy
+    is made in)."""
     stacks = list(_stacks(cdk_out))
     exports = _exports(stacks)
+    if only_region is not None:
+        regions = sorted({stack.region for stack in stacks if stack.region})
+        stacks = [stack for stack in stacks if stack.region in (None, only_region)]
+        if not stacks:
+            raise AssemblyError(
+                f"{cdk_out}: every stack is for region(s) {', '.join(regions)}, none for "
+                f"{only_region}: pass --region"
+            )
     tenants: dict[tuple[str, str], DesiredTenant] = {}
     associations: list[tuple[_Stack, str, Mapping[str, Any]]] = []
     for stack in stacks:
@@ -211,11 +225,23 @@ def _stacks(cdk_out: Path) -> Iterator[_Stack]:
             template = _read_json(cdk_out / template_file, "template")
             if not isinstance(template, Mapping):
                 raise AssemblyError(f"{cdk_out / template_file}: not a CloudFormation template")
-            yield _Stack(str(properties.get("stackName") or artifact_id), template)
+            yield _Stack(
+                str(properties.get("stackName") or artifact_id),
+                template,
+                _region_of(artifact.get("environment")),
+            )
         elif artifact.get("type") == NESTED_ASSEMBLY_ARTIFACT:
             directory = properties.get("directoryName")
             if isinstance(directory, str):
                 yield from _stacks(cdk_out / directory)
+
+
+def _region_of(environment: Any) -> str | None:
+    """The region of "aws://123456789012/eu-west-1"; None for "unknown-region"."""
+    if not isinstance(environment, str):
+        return None
+    region = environment.rpartition("/")[2]
+    return None if not region or region.startswith("unknown-") else region
 
 
 def _read_json(path: Path, what: str) -> Any:

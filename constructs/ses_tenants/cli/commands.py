@@ -199,7 +199,7 @@ def drift_command(
         environment = assembly.Environment(
             account=account or "000000000000", region=ses.region, partition=ses.partition
         )
-        desired = assembly.read_desired(cdk_out, environment)
+        desired = assembly.read_desired(cdk_out, environment, only_region=ses.region)
         return [tenant for tenant in desired if not stacks or tenant.stack in stacks]
 
     drifts = drift.find_drift(reader, desired_for, progress, report_unmanaged=not stacks)
