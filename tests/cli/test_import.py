@@ -160,3 +160,37 @@ def test_import_synth_and_deploy_adopt_the_tenants_without_changing_them(
         drift = ses_cli.run(["drift", "--cdk-out", str(assembly.directory), "--quiet"])
         assert drift.exit_code == 0, drift.output
         assert drift.stdout.startswith("No drift.")
+
+
+def test_write_refuses_a_file_that_does_not_end_with_its_customers(
+    ses_cli: Cli, ses_double_server: SesDouble, tmp_path: Path
+) -> None:
+    ses_double_server.client().create_tenant(TenantName="newcomer")
+    customers = tmp_path / "customers.yaml"
+    customers.write_text(
+        yaml.safe_dump({**FLEET, "shared_ip_pools": ["platform-shared"]}, sort_keys=False)
+    )
+    before = customers.read_text()
+
+    result = ses_cli.run(["import", "--customers", str(customers), "--write", "--quiet"])
+
+    assert result.exit_code == 2
+    assert "the file does not end with its 'customers' list" in result.stderr
+    assert customers.read_text() == before
+
+
+def test_ids_are_made_unique_and_valid(
+    ses_cli: Cli, ses_double_server: SesDouble, tmp_path: Path
+) -> None:
+    sesv2 = ses_double_server.client()
+    for name in ("9lives", "a_b", "a-b", "acme"):
+        sesv2.create_tenant(TenantName=name)
+    customers = write_customers(tmp_path / "customers.yaml", {"customers": FLEET["customers"][1:]})
+    # A letter first, "-" for "_", and a number where an id is taken.
+    report = ses_cli.json(["import", "--customers", str(customers)])
+    assert [(e["id"], e["tenant_name"]) for e in report["entries"]] == [
+        ("t-9lives", "9lives"),
+        ("a-b", "a-b"),
+        ("a-b-2", "a_b"),
+        ("acme", "acme"),
+    ]
