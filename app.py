@@ -18,11 +18,6 @@ from ses_tenants import SesTenantsValidationError
 CUSTOMERS_FILE_CONTEXT_KEY = "ses-tenants:customers-file"
 #: cdk-nag's AwsSolutions checks run on every synth unless this context value is false.
 NAG_CONTEXT_KEY = "ses-tenants:nag"
-#: The fleet's pause alerts (PauseAlerts in the platform stack) are built only when this
-#: context value is true, as cdk.json sets it for `cdk synth` and `make synth`. Without it
-#: (the lifecycle tests run the app with a context of their own) they are left out: the
-#: tests' CloudFormation simulator has no EventBridge, SNS or DynamoDB resources.
-PAUSE_ALERTS_CONTEXT_KEY = "ses-tenants:pause-alerts"
 
 
 def main() -> None:
@@ -33,8 +28,7 @@ def main() -> None:
     except CustomersFileError as error:
         sys.exit(str(error))
     try:
-        pause_alerts = str(app.node.try_get_context(PAUSE_ALERTS_CONTEXT_KEY)).lower() == "true"
-        build_platform(app, customers, pause_alerts=pause_alerts)
+        build_platform(app, customers)
     except SesTenantsValidationError as error:
         # The file's own checks use the constructs' rules; this is for what only the
         # constructs see. A message, not a traceback through jsii.

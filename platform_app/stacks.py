@@ -28,28 +28,19 @@ def customer_stack_name(customer: Customer) -> str:
 
 
 class PlatformStack(Stack):
-    """What all customers share: the tenant provider (2 functions for the whole fleet), the
+    """What all customers share: the tenant provider (4 functions for the whole fleet), the
     platform's dedicated IP pools and the fleet's pause alerts (1 function)."""
 
-    def __init__(
-        self,
-        scope: Construct,
-        id: str,
-        *,
-        shared_ip_pools: list[str],
-        pause_alerts: bool = True,
-    ) -> None:
+    def __init__(self, scope: Construct, id: str, *, shared_ip_pools: list[str]) -> None:
         super().__init__(scope, id, description="SES tenants: shared provider and IP pools")
         self.provider = TenantProvider(self, "TenantProvider")
-        self.pause_alerts: PauseAlerts | None = None
-        if pause_alerts:
-            self.pause_alerts = PauseAlerts(self, "PauseAlerts")
-            CfnOutput(
-                self,
-                "PauseAlertsTopicArn",
-                value=self.pause_alerts.topic.topic_arn,
-                description="SNS topic of the fleet's pause alerts: subscribe the on-call here",
-            )
+        self.pause_alerts = PauseAlerts(self, "PauseAlerts")
+        CfnOutput(
+            self,
+            "PauseAlertsTopicArn",
+            value=self.pause_alerts.topic.topic_arn,
+            description="SNS topic of the fleet's pause alerts: subscribe the on-call here",
+        )
         self.ip_pools: dict[str, ses.IDedicatedIpPool] = {
             name: ses.DedicatedIpPool(
                 self,
@@ -162,15 +153,9 @@ def add_customer_outputs(customer_tenant: CustomerTenant) -> None:
         )
 
 
-def build_platform(app: App, customers: CustomersFile, *, pause_alerts: bool = True) -> list[Stack]:
-    """The platform stack and one stack per customer, in `app`. `pause_alerts=False` leaves
-    the fleet's pause alerts out."""
-    platform = PlatformStack(
-        app,
-        PLATFORM_STACK_NAME,
-        shared_ip_pools=customers.shared_ip_pools,
-        pause_alerts=pause_alerts,
-    )
+def build_platform(app: App, customers: CustomersFile) -> list[Stack]:
+    """The platform stack and one stack per customer, in `app`."""
+    platform = PlatformStack(app, PLATFORM_STACK_NAME, shared_ip_pools=customers.shared_ip_pools)
     stacks: list[Stack] = [platform]
     for customer in customers.customers:
         stacks.append(

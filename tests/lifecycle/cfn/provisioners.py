@@ -82,23 +82,29 @@ def generated_physical_name(stack_name: str, logical_id: str, suffix: str, max_l
 
 class RecordOnly:
     """A resource that exists only as a record (IAM, Lambda, logs, CDK metadata): it gets a
-    physical id and attributes, and changing its name property replaces it."""
+    physical id and attributes, and changing its name property replaces it.
+
+    `attributes` and `physical_id` are given the resource's name; `physical_id` is for
+    types whose physical id (what `Ref` returns) is not their name, such as an SNS topic's
+    ARN."""
 
     def __init__(
         self,
         *,
         name_property: str | None = None,
         max_name_length: int = 64,
-        attributes: Callable[[str], Mapping[str, Any]] = lambda physical_id: {},
+        attributes: Callable[[str], Mapping[str, Any]] = lambda name: {},
+        physical_id: Callable[[str], str] = lambda name: name,
     ) -> None:
         self._name_property = name_property
         self._max_name_length = max_name_length
         self._attributes = attributes
+        self._physical_id = physical_id
 
     def create(self, request: ResourceRequest) -> Provisioned:
-        name = request.properties.get(self._name_property) if self._name_property else None
-        physical_id = str(name) if name else request.generated_name(self._max_name_length)
-        return Provisioned(physical_id, self._attributes(physical_id))
+        given = request.properties.get(self._name_property) if self._name_property else None
+        name = str(given) if given else request.generated_name(self._max_name_length)
+        return Provisioned(self._physical_id(name), self._attributes(name))
 
     def update(self, request: ResourceRequest, current: DeployedResource) -> Provisioned:
         if self.requires_replacement(request, current):
@@ -114,7 +120,8 @@ class RecordOnly:
 
 
 def record_only_provisioners() -> dict[str, Provisioner]:
-    """Provisioners for the resource types CDK adds around custom resources."""
+    """Provisioners for the resource types CDK adds around custom resources, and for the
+    pause alerts' (EventBridge rules, an SNS topic, a DynamoDB table)."""
 
     def arn(service: str, resource: str, region: str = REGION) -> str:
         return f"arn:{PARTITION}:{service}:{region}:{ACCOUNT_ID}:{resource}"
@@ -141,6 +148,23 @@ def record_only_provisioners() -> dict[str, Provisioner]:
             name_property="StateMachineName",
             max_name_length=80,
             attributes=lambda name: {"Arn": arn("states", f"stateMachine:{name}"), "Name": name},
+            physical_id=lambda name: arn("states", f"stateMachine:{name}"),
+        ),
+        "AWS::Lambda::Permission": RecordOnly(),
+        "AWS::Events::Rule": RecordOnly(
+            name_property="Name", attributes=lambda name: {"Arn": arn("events", f"rule/{name}")}
+        ),
+        "AWS::SNS::Topic": RecordOnly(
+            name_property="TopicName",
+            max_name_length=256,
+            attributes=lambda name: {"TopicArn": arn("sns", name), "TopicName": name},
+            physical_id=lambda name: arn("sns", name),
+        ),
+        "AWS::SNS::TopicPolicy": RecordOnly(),
+        "AWS::DynamoDB::Table": RecordOnly(
+            name_property="TableName",
+            max_name_length=255,
+            attributes=lambda name: {"Arn": arn("dynamodb", f"table/{name}")},
         ),
         "AWS::CDK::Metadata": RecordOnly(),
     }
