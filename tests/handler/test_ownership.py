@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 
 from ses_tenants._handler import contract
-from ses_tenants._handler.ownership import DIGEST_PREFIX, describe_owner, mark_in, owner_mark
+from ses_tenants._handler.ownership import DIGEST_PREFIX, describe_owner, owner_mark
+from ses_tenants._handler.ses_gateway import tenant_from_ses
 from tests.handler.handler_fakes import STACK_ID
 
 
@@ -29,12 +30,13 @@ def test_the_longest_readable_mark_is_kept_readable() -> None:
     assert owner_mark(STACK_ID, logical_id) == f"{STACK_ID}/{logical_id}"
 
 
-def test_the_mark_is_read_from_ses_tags() -> None:
+def test_the_mark_is_read_from_the_tenant_ses_describes() -> None:
     tags = [{"Key": "team", "Value": "mail"}, {"Key": contract.OWNER_TAG_KEY, "Value": "m"}]
+    answer = {"TenantName": "acme", "TenantArn": "arn", "TenantId": "id"}
 
-    assert mark_in(tags) == "m"
-    assert mark_in([{"Key": "team", "Value": "mail"}]) is None
-    assert mark_in(None) is None
+    assert tenant_from_ses({**answer, "Tags": tags}).owner_mark == "m"
+    assert tenant_from_ses({**answer, "Tags": tags[:1]}).owner_mark is None
+    assert tenant_from_ses(answer).owner_mark is None
 
 
 def test_owners_are_described_for_humans() -> None:

@@ -6,16 +6,19 @@ from typing import Any
 
 from ses_tenants._handler import contract
 from ses_tenants._handler.properties import Suppression, TenantSpec
-from ses_tenants._handler.tenant_changes import (
-    TenantChanges,
-    TenantState,
-    changes_between,
-    desired_state,
-    observed_state,
+from ses_tenants._handler.ses_gateway import (
+    reputation_from_ses,
     reputation_policy_arn,
     reputation_policy_name,
+    tenant_from_ses,
+)
+from ses_tenants._handler.tenant_changes import (
+    TenantChanges,
+    changes_between,
+    desired_state,
     state_after_create,
 )
+from ses_tenants._handler.tenants import TenantSettings, settings_of
 
 MARK = "arn:aws:cloudformation:us-east-1:123456789012:stack/acme/uuid/AcmeTenant"
 
@@ -51,7 +54,7 @@ def test_tags_added_changed_and_removed() -> None:
 
 
 def test_neither_the_ownership_mark_nor_aws_tags_are_removed() -> None:
-    foreign = TenantState(
+    foreign = TenantSettings(
         tags={contract.OWNER_TAG_KEY: "someone else", "theirs": "1", "aws:system": "x"},
         suppression=None,
         reputation_policy="standard",
@@ -106,9 +109,10 @@ def test_create_follows_up_only_on_what_create_tenant_cannot_set() -> None:
     assert changes == TenantChanges(reputation_policy="strict", sending_status="DISABLED")
 
 
-def test_observed_state_reads_get_tenant_and_get_reputation_entity() -> None:
+def test_settings_as_get_tenant_and_get_reputation_entity_describe_them() -> None:
     tenant = {
         "TenantName": "acme",
+        "TenantArn": "arn:aws:ses:us-east-1:123456789012:tenant/acme/tn-1",
         "Tags": [{"Key": "team", "Value": "mail"}, {"Key": contract.OWNER_TAG_KEY, "Value": MARK}],
         "SuppressionAttributes": {
             "SuppressionScope": "TENANT",
@@ -120,13 +124,14 @@ def test_observed_state_reads_get_tenant_and_get_reputation_entity() -> None:
         "CustomerManagedStatus": {"Status": "DISABLED"},
     }
 
-    assert observed_state(tenant, entity) == TenantState(
+    assert settings_of(tenant_from_ses(tenant), reputation_from_ses(entity)) == TenantSettings(
         tags={"team": "mail", contract.OWNER_TAG_KEY: MARK},
         suppression=Suppression("TENANT", ("BOUNCE", "COMPLAINT")),
         reputation_policy="strict",
         sending_status="DISABLED",
     )
-    assert observed_state({"TenantName": "acme"}, {}) == TenantState(
+    bare = tenant_from_ses({"TenantName": "acme", "TenantArn": "arn"})
+    assert settings_of(bare, reputation_from_ses({})) == TenantSettings(
         tags={}, suppression=None, reputation_policy="standard", sending_status="ENABLED"
     )
 

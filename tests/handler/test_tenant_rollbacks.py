@@ -14,7 +14,7 @@ import ses_tenants.testing as double
 from ses_tenants._handler import contract, ses_client, tenant_handler
 from ses_tenants._handler.adoption import AdoptionRecord
 from ses_tenants._handler.errors import RequestFailed
-from ses_tenants._handler.tenant_changes import TenantState
+from ses_tenants._handler.tenants import TenantSettings
 from tests.handler.cloudformation_fake import FakeCloudFormation
 from tests.handler.handler_fakes import (
     ACCOUNT,
@@ -359,7 +359,7 @@ def test_no_takeover_from_a_stack_that_lives_or_is_not_the_predecessor(
 
 
 def test_the_record_drops_the_tags_and_then_the_mark_to_fit_in_a_tag_value() -> None:
-    state = TenantState(
+    state = TenantSettings(
         tags={contract.OWNER_TAG_KEY: THEIR_MARK, "a": "1"},
         suppression=None,
         reputation_policy="strict",

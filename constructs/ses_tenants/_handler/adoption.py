@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 
 from . import contract
 from .properties import Suppression
-from .tenant_changes import TenantState
+from .tenants import TenantSettings
 
 #: Stands for "none" in a field; tag values allow letters, digits, spaces and _.:/=+-@ only
 #: (so the tags are written in base64, whose alphabet is among them).
@@ -37,7 +37,7 @@ class AdoptionRecord:
     tags: Mapping[str, str] | None = None
 
     @classmethod
-    def of(cls, state: TenantState) -> AdoptionRecord:
+    def of(cls, state: TenantSettings) -> AdoptionRecord:
         """The record of a tenant in `state`, before it is adopted: all of it if it fits in
         a tag value, else without the tags, else without the mark too."""
         record = cls(
@@ -89,14 +89,14 @@ class AdoptionRecord:
             tags=tags,
         )
 
-    def state_given_back(self, current_tags: Mapping[str, str]) -> TenantState:
+    def state_given_back(self, current_tags: Mapping[str, str]) -> TenantSettings:
         """The tenant as it was: previous mark, settings and (if recorded) tags; else the
         current tags."""
         others = self.tags if self.tags is not None else current_tags
         tags = {key: value for key, value in others.items() if key not in _LIBRARY_KEYS}
         if self.previous_mark is not None:
             tags[contract.OWNER_TAG_KEY] = self.previous_mark
-        return TenantState(
+        return TenantSettings(
             tags=tags,
             suppression=self.suppression,
             reputation_policy=self.reputation_policy,

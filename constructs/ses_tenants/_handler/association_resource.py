@@ -23,9 +23,10 @@ from . import contract
 from .claims import Claimant, live_claimant
 from .cloudformation_reader import ROLLBACK_STATUSES, StackReader
 from .errors import RequestFailed
-from .ownership import mark_in, stack_of_mark
+from .ownership import stack_of_mark
 from .properties import AssociationSpec, parse_association_physical_id
 from .ses_gateway import SesGateway
+from .tenants import Tenant
 
 logger = logging.getLogger(__name__)
 
@@ -133,13 +134,13 @@ def _claimant_in_owner_stack(
     ses: SesGateway,
     stacks: StackReader,
     *,
-    tenant: dict[str, Any] | None = None,
+    tenant: Tenant | None = None,
 ) -> Claimant | None:
     """A live resource claiming the same pair in the stack that owns the tenant, when that
     is another stack than the claimant's (the one other stack the handler can name)."""
     if tenant is None:
         tenant = ses.get_tenant(spec.tenant_name)
-    owner_stack = stack_of_mark(mark_in((tenant or {}).get("Tags")))
+    owner_stack = stack_of_mark(tenant.owner_mark if tenant else None)
     if owner_stack is None or owner_stack == claimant.stack_id:
         return None
     return live_claimant(stacks, owner_stack, _claims_of(spec), exclude=claimant)

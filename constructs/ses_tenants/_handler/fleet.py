@@ -6,30 +6,26 @@ calls grows with the number of pages, not of tenants; what only a per-tenant cal
 (tags and suppression: GetTenant; associations: ListTenantResources) is read per tenant,
 and only when asked for. Every call goes through a `Retrier`, so throttling is waited out.
 
-The domain types here (`TenantSummary`, `StatusRecord`, `Reputation`, `Finding`,
-`TenantDetails`) are plain values parsed from SES's shapes in one place.
+It returns the handler's values (tenants.py's `Tenant` and `Reputation`, parsed by the
+gateway) and two of its own, `TenantSummary` (what ListTenants lists) and `Finding`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
 
-from . import contract
-from .properties import Suppression
 from .retry import NOT_FOUND_CODE, Retrier, error_code
-from .tenant_changes import TenantState, observed_state, reputation_policy_name
+from .ses_gateway import SesGateway, reputation_from_ses
+from .tenants import Reputation, Tenant
 
 #: SES's page size ceiling for the tenant list operations.
 PAGE_SIZE = 100
-#: Reputation calls address a tenant as a "RESOURCE" entity by its ARN.
-REPUTATION_ENTITY_TYPE = "RESOURCE"
 OPEN = "OPEN"
-DISABLED = "DISABLED"
 
 
 @dataclass(frozen=True)
@@ -52,61 +48,6 @@ class TenantSummary:
 
 
 @dataclass(frozen=True)
-class StatusRecord:
-    """One of a reputation entity's sending statuses, with why and when it last changed."""
-
-    status: str
-    cause: str | None = None
-    updated: datetime | None = None
-
-    @classmethod
-    def from_ses(cls, record: Mapping[str, Any] | None) -> StatusRecord | None:
-        if not record or not record.get("Status"):
-            return None
-        return cls(record["Status"], record.get("Cause"), record.get("LastUpdatedTimestamp"))
-
-
-@dataclass(frozen=True)
-class Reputation:
-    """A tenant's reputation entity: its policy, its three sending statuses and impact."""
-
-    tenant_arn: str
-    #: SES's policy name (none, standard, strict), from the policy ARN.
-    policy: str
-    customer_managed: StatusRecord | None
-    ses_managed: StatusRecord | None
-    aggregate: str | None
-    impact: str | None
-    #: The entity as SES sent it, for `observed_state`.
-    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
-
-    @classmethod
-    def from_ses(cls, entity: Mapping[str, Any]) -> Reputation:
-        policy_arn = entity.get("ReputationManagementPolicy")
-        return cls(
-            tenant_arn=entity["ReputationEntityReference"],
-            policy=(
-                reputation_policy_name(policy_arn)
-                if policy_arn
-                else contract.DEFAULT_REPUTATION_POLICY
-            ),
-            customer_managed=StatusRecord.from_ses(entity.get("CustomerManagedStatus")),
-            ses_managed=StatusRecord.from_ses(entity.get("AwsSesManagedStatus")),
-            aggregate=entity.get("SendingStatusAggregate"),
-            impact=entity.get("ReputationImpact"),
-            raw=dict(entity),
-        )
-
-    @property
-    def paused(self) -> bool:
-        return DISABLED in (
-            self.aggregate,
-            self.customer_managed and self.customer_managed.status,
-            self.ses_managed and self.ses_managed.status,
-        )
-
-
-@dataclass(frozen=True)
 class Finding:
     """An open recommendation (finding) of SES's advisor on a resource."""
 
@@ -123,38 +64,6 @@ class Finding:
             impact=recommendation.get("Impact"),
             description=recommendation.get("Description"),
         )
-
-
-@dataclass(frozen=True)
-class TenantDetails:
-    """What GetTenant adds to a tenant: its tags (the ownership mark among them) and its
-    suppression attributes."""
-
-    name: str
-    arn: str
-    tags: Mapping[str, str]
-    suppression: Suppression | None
-    #: GetTenant's answer as SES sent it, for `observed_state`.
-    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
-
-    @classmethod
-    def from_ses(cls, tenant: Mapping[str, Any]) -> TenantDetails:
-        state = observed_state(tenant, {})
-        return cls(
-            name=tenant["TenantName"],
-            arn=tenant["TenantArn"],
-            tags=state.tags,
-            suppression=state.suppression,
-            raw=dict(tenant),
-        )
-
-    @property
-    def owner_mark(self) -> str | None:
-        return self.tags.get(contract.OWNER_TAG_KEY)
-
-    def state(self, reputation: Reputation | None) -> TenantState:
-        """Tags, suppression, reputation policy and customer-managed status together."""
-        return observed_state(self.raw, reputation.raw if reputation else {})
 
 
 #: Told of each page read: (operation, items so far).
@@ -189,7 +98,7 @@ class FleetReader:
             "ReputationEntities",
             **request,
         )
-        reputations = (Reputation.from_ses(entity) for entity in entities)
+        reputations = (reputation_from_ses(entity) for entity in entities)
         return {reputation.tenant_arn: reputation for reputation in reputations}
 
     def open_findings(self) -> dict[str, list[Finding]]:
@@ -207,18 +116,9 @@ class FleetReader:
 
     # Per-tenant reads
 
-    def details(self, name: str) -> TenantDetails | None:
-        """GetTenant; None if the tenant is gone."""
-        try:
-            answer = self._retrier.call(
-                lambda: self._client.get_tenant(TenantName=name),
-                description=f"GetTenant of tenant '{name}'",
-            )
-        except ClientError as error:
-            if error_code(error) == NOT_FOUND_CODE:
-                return None
-            raise
-        return TenantDetails.from_ses(answer["Tenant"])
+    def details(self, name: str) -> Tenant | None:
+        """The tenant as GetTenant describes it (tags, suppression); None if it is gone."""
+        return SesGateway(self._client, self._retrier).get_tenant(name)
 
     def resources(self, name: str) -> list[str] | None:
         """The ARNs of the resources associated with the tenant; None if it is gone."""

@@ -9,7 +9,6 @@ retry from a name clash; Delete uses it never to remove a tenant it does not own
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
 
 from . import contract
 
@@ -29,14 +28,6 @@ def owner_mark(stack_id: str, logical_resource_id: str) -> str:
         return readable
     # Too long for a tag value: a digest is as stable and as unique, just not readable.
     return DIGEST_PREFIX + hashlib.sha256(readable.encode("utf-8")).hexdigest()
-
-
-def mark_in(tags: Iterable[Mapping[str, str]] | None) -> str | None:
-    """The owner mark among SES-shaped tags (``[{"Key": ..., "Value": ...}]``), if any."""
-    for tag in tags or ():
-        if tag.get("Key") == contract.OWNER_TAG_KEY:
-            return tag.get("Value", "")
-    return None
 
 
 def describe_owner(mark: str | None) -> str:

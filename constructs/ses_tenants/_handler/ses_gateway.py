@@ -2,7 +2,8 @@
 
 Answers that are part of normal operation (the tenant exists already, is gone already) come
 back as return values; anything else unexpected becomes RequestFailed naming the call and
-the tenant, so the stack event says what failed and where.
+the tenant, so the stack event says what failed and where. What SES answers comes back as
+values (tenants.py's `Tenant` and `Reputation`), parsed here from SES's shapes.
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ from typing import Any, TypeVar
 
 from botocore.exceptions import ClientError
 
+from . import contract
 from .errors import RequestFailed
 from .properties import Suppression
 from .retry import NOT_FOUND_CODE, TRANSPORT_ERRORS, Retrier, error_code
-from .tenant_changes import reputation_policy_arn
+from .tenants import Reputation, StatusRecord, Tenant
 
 T = TypeVar("T")
 
@@ -23,6 +25,7 @@ ALREADY_EXISTS_CODE = "AlreadyExistsException"
 LIMIT_EXCEEDED_CODE = "LimitExceededException"
 #: Reputation calls address a tenant as a "RESOURCE" entity by its ARN.
 REPUTATION_ENTITY_TYPE = "RESOURCE"
+REPUTATION_POLICY_ARN_SEGMENT = "reputation-policy/"
 
 
 class TenantAlreadyExists(Exception):
@@ -50,14 +53,14 @@ class SesGateway:
 
     def create_tenant(
         self, name: str, tags: Mapping[str, str], suppression: Suppression | None
-    ) -> dict[str, Any]:
-        """The new tenant (CreateTenant's answer). Raises TenantAlreadyExists."""
+    ) -> Tenant:
+        """The new tenant. Raises TenantAlreadyExists."""
         request: dict[str, Any] = {"TenantName": name, "Tags": _ses_tags(tags)}
         if suppression is not None:
             request["SuppressionAttributes"] = _suppression_request(suppression)
         answers = _AnswerLog()
         try:
-            return self._call(
+            answer = self._call(
                 f"CreateTenant of tenant '{name}'",
                 answers.watch(lambda: self._client.create_tenant(**request)),
             )
@@ -71,9 +74,10 @@ class SesGateway:
                 else ""
             )
             raise _failure(f"Creating tenant '{name}'", error, hint) from error
+        return tenant_from_ses(answer)
 
-    def get_tenant(self, name: str, *, wait_if_new: bool = False) -> dict[str, Any] | None:
-        """The tenant (GetTenant's `Tenant`), or None if there is none of that name.
+    def get_tenant(self, name: str, *, wait_if_new: bool = False) -> Tenant | None:
+        """The tenant, or None if there is none of that name.
 
         `wait_if_new`: NotFound is retried a few times first, for a tenant that SES has
         just created (or has said exists) and may not show yet.
@@ -88,7 +92,7 @@ class SesGateway:
             if error_code(error) == NOT_FOUND_CODE:
                 return None
             raise _failure(f"Reading tenant '{name}'", error) from error
-        return dict(answer["Tenant"])
+        return tenant_from_ses(answer["Tenant"])
 
     def delete_tenant(self, name: str) -> bool:
         """Delete the tenant (SES also removes its associations); False if it was gone."""
@@ -125,14 +129,14 @@ class SesGateway:
 
     # Reputation entity of a tenant
 
-    def get_reputation_entity(self, name: str, arn: str) -> dict[str, Any]:
+    def get_reputation(self, tenant: Tenant) -> Reputation:
         answer = self._call_on_known_tenant(
-            f"GetReputationEntity of tenant '{name}'",
+            f"GetReputationEntity of tenant '{tenant.name}'",
             lambda: self._client.get_reputation_entity(
-                ReputationEntityType=REPUTATION_ENTITY_TYPE, ReputationEntityReference=arn
+                ReputationEntityType=REPUTATION_ENTITY_TYPE, ReputationEntityReference=tenant.arn
             ),
         )
-        return dict(answer.get("ReputationEntity") or {})
+        return reputation_from_ses(answer.get("ReputationEntity") or {}, tenant_arn=tenant.arn)
 
     def set_reputation_policy(self, name: str, arn: str, policy: str) -> None:
         self._call_on_known_tenant(
@@ -247,6 +251,64 @@ class _AnswerLog:
                 raise
 
         return attempt
+
+
+# SES's shapes
+
+
+def tenant_from_ses(answer: Mapping[str, Any]) -> Tenant:
+    """A tenant from GetTenant's `Tenant` or CreateTenant's answer."""
+    return Tenant(
+        name=answer["TenantName"],
+        arn=answer["TenantArn"],
+        id=answer.get("TenantId", ""),
+        tags=tags_from_ses(answer.get("Tags")),
+        suppression=_suppression_from_ses(answer.get("SuppressionAttributes")),
+    )
+
+
+def reputation_from_ses(entity: Mapping[str, Any], *, tenant_arn: str = "") -> Reputation:
+    """A tenant's reputation from a reputation entity (GetReputationEntity's, or one of
+    ListReputationEntities'); an empty entity has SES's defaults."""
+    policy_arn = entity.get("ReputationManagementPolicy")
+    policy = reputation_policy_name(policy_arn) if policy_arn else None
+    return Reputation(
+        tenant_arn=entity.get("ReputationEntityReference") or tenant_arn,
+        policy=policy or contract.DEFAULT_REPUTATION_POLICY,
+        customer_managed=_status_from_ses(entity.get("CustomerManagedStatus")),
+        ses_managed=_status_from_ses(entity.get("AwsSesManagedStatus")),
+        aggregate=entity.get("SendingStatusAggregate"),
+        impact=entity.get("ReputationImpact"),
+    )
+
+
+def tags_from_ses(tags: Any) -> dict[str, str]:
+    """SES's `[{"Key": ..., "Value": ...}]` as a mapping."""
+    return {tag["Key"]: tag.get("Value", "") for tag in tags or ()}
+
+
+def reputation_policy_arn(partition: str, region: str, policy: str) -> str:
+    """The ARN of one of SES's reputation policies (AWS-owned: the account is "aws")."""
+    return f"arn:{partition}:ses:{region}:aws:{REPUTATION_POLICY_ARN_SEGMENT}{policy}"
+
+
+def reputation_policy_name(arn: str) -> str:
+    """The policy name in a reputation-policy ARN: `strict` for .../reputation-policy/strict."""
+    _, _, name = arn.rpartition(REPUTATION_POLICY_ARN_SEGMENT)
+    return name or arn
+
+
+def _suppression_from_ses(attributes: Mapping[str, Any] | None) -> Suppression | None:
+    if not attributes or not attributes.get("SuppressionScope"):
+        return None
+    reasons = tuple(sorted(set(attributes.get("SuppressedReasons") or ())))
+    return Suppression(scope=attributes["SuppressionScope"], reasons=reasons)
+
+
+def _status_from_ses(record: Mapping[str, Any] | None) -> StatusRecord | None:
+    if not record or not record.get("Status"):
+        return None
+    return StatusRecord(record["Status"], record.get("Cause"), record.get("LastUpdatedTimestamp"))
 
 
 def _ses_tags(tags: Mapping[str, str]) -> list[dict[str, str]]:

@@ -2,7 +2,8 @@
 
 The same diff serves three paths: an Update (old properties to new), a Create (what
 CreateTenant cannot set by itself) and the convergence of a tenant that already exists
-(its state as read from SES to the requested one). Nothing here talks to SES.
+(its settings as read from SES, tenants.settings_of, to the requested ones). Nothing here
+talks to SES or knows its shapes.
 """
 
 from __future__ import annotations
@@ -10,22 +11,10 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from . import contract
 from .properties import Suppression, TenantSpec
-
-REPUTATION_POLICY_ARN_SEGMENT = "reputation-policy/"
-
-
-@dataclass(frozen=True)
-class TenantState:
-    """The settable state of a tenant. `tags` include the ownership mark, if any."""
-
-    tags: Mapping[str, str]
-    suppression: Suppression | None
-    reputation_policy: str
-    sending_status: str
+from .tenants import TenantSettings
 
 
 @dataclass(frozen=True)
@@ -56,12 +45,12 @@ class TenantChanges:
         )
 
 
-def desired_state(spec: TenantSpec, mark: str | None) -> TenantState:
+def desired_state(spec: TenantSpec, mark: str | None) -> TenantSettings:
     """The state `spec` asks for, with the ownership mark `mark` among the tags."""
     tags = dict(spec.tags)
     if mark is not None:
         tags[contract.OWNER_TAG_KEY] = mark
-    return TenantState(
+    return TenantSettings(
         tags=tags,
         suppression=spec.suppression,
         reputation_policy=spec.reputation_policy,
@@ -69,40 +58,13 @@ def desired_state(spec: TenantSpec, mark: str | None) -> TenantState:
     )
 
 
-def state_after_create(spec: TenantSpec, mark: str) -> TenantState:
+def state_after_create(spec: TenantSpec, mark: str) -> TenantSettings:
     """What CreateTenant leaves: the tags and suppression it was given, SES's defaults else."""
-    return TenantState(
+    return TenantSettings(
         tags=desired_state(spec, mark).tags,
         suppression=spec.suppression,
         reputation_policy=contract.DEFAULT_REPUTATION_POLICY,
         sending_status=contract.DEFAULT_SENDING_STATUS,
-    )
-
-
-def tags_of(tenant: Mapping[str, Any]) -> dict[str, str]:
-    """A tenant's tags (GetTenant's `[{"Key": ..., "Value": ...}]`) as a mapping."""
-    return {tag["Key"]: tag.get("Value", "") for tag in tenant.get("Tags") or ()}
-
-
-def observed_state(tenant: Mapping[str, Any], reputation_entity: Mapping[str, Any]) -> TenantState:
-    """The state of a tenant as GetTenant and GetReputationEntity describe it."""
-    tags = tags_of(tenant)
-    attributes = tenant.get("SuppressionAttributes")
-    suppression = None
-    if attributes and attributes.get("SuppressionScope"):
-        suppression = Suppression(
-            scope=attributes["SuppressionScope"],
-            reasons=tuple(sorted(set(attributes.get("SuppressedReasons") or ()))),
-        )
-    policy_arn = reputation_entity.get("ReputationManagementPolicy")
-    status = (reputation_entity.get("CustomerManagedStatus") or {}).get("Status")
-    return TenantState(
-        tags=tags,
-        suppression=suppression,
-        reputation_policy=(
-            reputation_policy_name(policy_arn) if policy_arn else contract.DEFAULT_REPUTATION_POLICY
-        ),
-        sending_status=status or contract.DEFAULT_SENDING_STATUS,
     )
 
 
@@ -113,7 +75,7 @@ LIBRARY_TAG_KEYS = frozenset({contract.OWNER_TAG_KEY, contract.ADOPTION_RECORD_T
 
 
 def changes_between(
-    current: TenantState, desired: TenantState, *, keep: frozenset[str] = LIBRARY_TAG_KEYS
+    current: TenantSettings, desired: TenantSettings, *, keep: frozenset[str] = LIBRARY_TAG_KEYS
 ) -> TenantChanges:
     """The fewest writes that turn `current` into `desired`; tags in `keep` stay even when
     `desired` lacks them. Tags under AWS's reserved prefix are never ours to remove."""
@@ -144,14 +106,3 @@ def changes_between(
             desired.sending_status if desired.sending_status != current.sending_status else None
         ),
     )
-
-
-def reputation_policy_arn(partition: str, region: str, policy: str) -> str:
-    """The ARN of one of SES's reputation policies (AWS-owned: the account is "aws")."""
-    return f"arn:{partition}:ses:{region}:aws:{REPUTATION_POLICY_ARN_SEGMENT}{policy}"
-
-
-def reputation_policy_name(arn: str) -> str:
-    """The policy name in a reputation-policy ARN: `strict` for .../reputation-policy/strict."""
-    _, _, name = arn.rpartition(REPUTATION_POLICY_ARN_SEGMENT)
-    return name or arn

@@ -19,19 +19,17 @@ from .adoption import AdoptionRecord, record_in
 from .claims import Claimant
 from .cloudformation_reader import ROLLBACK_STATUSES, StackReader, stack_name_of
 from .errors import RequestFailed
-from .ownership import describe_owner, logical_id_of_mark, mark_in, owner_mark, stack_of_mark
+from .ownership import describe_owner, logical_id_of_mark, owner_mark, stack_of_mark
 from .properties import TenantSpec, is_valid_tenant_name
 from .retry import OutOfTime, TransportFailed
 from .ses_gateway import SesGateway, TenantAlreadyExists
 from .tenant_changes import (
     TenantChanges,
-    TenantState,
     changes_between,
     desired_state,
-    observed_state,
     state_after_create,
-    tags_of,
 )
+from .tenants import Tenant, TenantSettings, settings_of
 
 logger = logging.getLogger(__name__)
 
@@ -61,13 +59,13 @@ def create(
     except TransportFailed as error:
         # The answer was lost: SES may have created the tenant all the same.
         raise RequestFailed(f"{error} {_undo_create(ses, spec.name, mark)}") from error
-    logger.info("Created tenant %s (%s)", spec.name, tenant["TenantArn"])
+    logger.info("Created tenant %s (%s)", spec.name, tenant.arn)
     try:
         # Only what CreateTenant cannot set: a non-default policy or sending status.
         _apply(
             ses,
             spec.name,
-            tenant["TenantArn"],
+            tenant.arn,
             changes_between(state_after_create(spec, mark), desired),
         )
     except OutOfTime:
@@ -117,7 +115,7 @@ def update(
             "so it cannot be updated. To recreate it, give the Tenant another TenantName, or "
             "remove it from the stack, deploy, and add it back."
         )
-    current_mark = mark_in(tenant.get("Tags"))
+    current_mark = tenant.owner_mark
     if current_mark is not None and current_mark != mark:
         if rolling_back:
             logger.warning(
@@ -136,16 +134,16 @@ def update(
     if old is None or rolling_back:
         # A rollback's "old" properties are what the failed update asked for, which it may
         # not have reached: only what SES holds says what there is to undo.
-        current = observed_state(tenant, ses.get_reputation_entity(new.name, tenant["TenantArn"]))
+        current = settings_of(tenant, ses.get_reputation(tenant))
     else:
         # The previous properties describe the tenant as deployed; a mark removed by hand
         # is missing from `current` and so is restored.
         current = desired_state(old, current_mark)
     changes = changes_between(current, desired_state(new, mark))
-    if record_in(tags_of(tenant)) is not None and not rolling_back:
+    if record_in(tenant.tags) is not None and not rolling_back:
         # The deploy that adopted the tenant has succeeded: the record has served.
         changes = changes.also_removing(contract.ADOPTION_RECORD_TAG_KEY)
-    _apply(ses, new.name, tenant["TenantArn"], changes)
+    _apply(ses, new.name, tenant.arn, changes)
     return _response(tenant)
 
 
@@ -161,7 +159,7 @@ def delete(physical_id: str, claimant: Claimant, ses: SesGateway, stacks: StackR
         logger.info("Tenant %s is already gone", physical_id)
         return response
     mark = _mark(claimant)
-    current_mark = mark_in(tenant.get("Tags"))
+    current_mark = tenant.owner_mark
     if current_mark != mark:
         # A stack teardown must neither fail nor remove a tenant that another stack or a
         # person now relies on (e.g. one adopted elsewhere after this stack created it).
@@ -172,7 +170,7 @@ def delete(physical_id: str, claimant: Claimant, ses: SesGateway, stacks: StackR
             mark,
         )
         return response
-    tags = tags_of(tenant)
+    tags = tenant.tags
     record = record_in(tags)
     if record is not None and _rolling_back(stacks, claimant):
         _restore(ses, tenant, record.state_given_back(tags))
@@ -208,11 +206,11 @@ def _take_over_existing(
             "find it: it is being deleted, or SES does not show it yet. Nothing was changed. "
             "Deploy again in a minute."
         )
-    arn = tenant["TenantArn"]
-    current_mark = mark_in(tenant.get("Tags"))
+    arn = tenant.arn
+    current_mark = tenant.owner_mark
     if current_mark == mark:
         logger.info("Tenant %s is already this resource's: converging it", spec.name)
-        current = observed_state(tenant, ses.get_reputation_entity(spec.name, arn))
+        current = settings_of(tenant, ses.get_reputation(tenant))
         try:
             _apply(ses, spec.name, arn, changes_between(current, desired_state(spec, mark)))
         except OutOfTime:
@@ -251,11 +249,11 @@ def _take_over_existing(
     return _adopt(spec, tenant, mark, ses)
 
 
-def _adopt(spec: TenantSpec, tenant: dict[str, Any], mark: str, ses: SesGateway) -> Response:
+def _adopt(spec: TenantSpec, tenant: Tenant, mark: str, ses: SesGateway) -> Response:
     """Converge the tenant to `spec` under this resource's mark, recording what it was like,
     so that a rollback of this deploy can give it back."""
-    arn = tenant["TenantArn"]
-    before = observed_state(tenant, ses.get_reputation_entity(spec.name, arn))
+    arn = tenant.arn
+    before = settings_of(tenant, ses.get_reputation(tenant))
     record = AdoptionRecord.of(before)
     if record.tags is None:
         logger.warning("Tenant %s has too many tags to record; a rollback keeps them", spec.name)
@@ -267,7 +265,7 @@ def _adopt(spec: TenantSpec, tenant: dict[str, Any], mark: str, ses: SesGateway)
             f"back), but {len(desired.tags) - 1} tags are declared: declare at most "
             f"{contract.MAX_TAGS - 2} tags while adopting. Nothing was changed."
         )
-    adopted = TenantState(
+    adopted = TenantSettings(
         tags={**desired.tags, contract.ADOPTION_RECORD_TAG_KEY: record.encode()},
         suppression=desired.suppression,
         reputation_policy=desired.reputation_policy,
@@ -300,15 +298,14 @@ def _apply(ses: SesGateway, name: str, arn: str, changes: TenantChanges) -> None
     logger.info("Updated tenant %s: %s", name, changes)
 
 
-def _restore(ses: SesGateway, tenant: dict[str, Any], target: TenantState) -> None:
+def _restore(ses: SesGateway, tenant: Tenant, target: TenantSettings) -> None:
     """Bring `tenant` (as just read) back to `target` (the library's own tags included:
     they go if `target` lacks them)."""
-    name, arn = tenant["TenantName"], tenant["TenantArn"]
-    now = observed_state(tenant, ses.get_reputation_entity(name, arn))
-    _apply(ses, name, arn, changes_between(now, target, keep=frozenset()))
+    now = settings_of(tenant, ses.get_reputation(tenant))
+    _apply(ses, tenant.name, tenant.arn, changes_between(now, target, keep=frozenset()))
 
 
-def _give_back(ses: SesGateway, name: str, before: TenantState) -> str:
+def _give_back(ses: SesGateway, name: str, before: TenantSettings) -> str:
     """Undo a failed adoption; say what happened, for the failure reason."""
     previous_owner = describe_owner(before.tags.get(contract.OWNER_TAG_KEY))
     try:
@@ -347,15 +344,15 @@ def _undo_create(ses: SesGateway, name: str, mark: str) -> str:
         tenant = undo.get_tenant(name, wait_if_new=True)
         if tenant is None:
             return f"Tenant '{name}' is not in SES: nothing was left behind."
-        current_mark = mark_in(tenant.get("Tags"))
+        current_mark = tenant.owner_mark
         if current_mark != mark:
             return (
                 f"Tenant '{name}' was left in SES: {describe_owner(current_mark)} (taken over "
                 "while this request ran)."
             )
-        record = record_in(tags_of(tenant))
+        record = record_in(tenant.tags)
         if record is not None:
-            _restore(undo, tenant, record.state_given_back(tags_of(tenant)))
+            _restore(undo, tenant, record.state_given_back(tenant.tags))
             return (
                 f"Adopting tenant '{name}' did not finish; it has been given back as it was "
                 f"({describe_owner(record.previous_mark)})."
@@ -395,13 +392,13 @@ def _mark(claimant: Claimant) -> str:
     return owner_mark(claimant.stack_id, claimant.logical_id)
 
 
-def _response(tenant: dict[str, Any]) -> Response:
+def _response(tenant: Tenant) -> Response:
     return {
-        "PhysicalResourceId": tenant["TenantName"],
+        "PhysicalResourceId": tenant.name,
         "Data": {
-            contract.ATTR_TENANT_ARN: tenant["TenantArn"],
-            contract.ATTR_TENANT_ID: tenant["TenantId"],
-            contract.ATTR_TENANT_NAME: tenant["TenantName"],
+            contract.ATTR_TENANT_ARN: tenant.arn,
+            contract.ATTR_TENANT_ID: tenant.id,
+            contract.ATTR_TENANT_NAME: tenant.name,
         },
     }
 

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from ses_tenants._handler import contract
-from ses_tenants._handler.fleet import FleetReader, Reputation, TenantDetails, tenant_arn_prefix
+from ses_tenants._handler.fleet import FleetReader, tenant_arn_prefix
 from ses_tenants._handler.ownership import DIGEST_PREFIX, logical_id_of_mark, stack_of_mark
 from ses_tenants._handler.tenant_changes import changes_between, desired_state
+from ses_tenants._handler.tenants import Reputation, Tenant, settings_of
 from ses_tenants.cli.assembly import DesiredAssociation, DesiredTenant
 from ses_tenants.cli.output import Progress, table
 
@@ -127,9 +128,9 @@ def find_drift(
 
 
 def _settings_drift(
-    tenant: DesiredTenant, details: TenantDetails, reputation: Reputation | None, where: str
+    tenant: DesiredTenant, details: Tenant, reputation: Reputation | None, where: str
 ) -> list[Drift]:
-    current = details.state(reputation)
+    current = settings_of(details, reputation)
     wanted = desired_state(tenant.spec, details.owner_mark)
     changes = changes_between(current, wanted)
     name = tenant.spec.name
@@ -195,7 +196,7 @@ def _settings_drift(
     return drifts
 
 
-def _mark_drift(tenant: DesiredTenant, details: TenantDetails, where: str) -> list[Drift]:
+def _mark_drift(tenant: DesiredTenant, details: Tenant, where: str) -> list[Drift]:
     mark = details.owner_mark
     if mark is None:
         consequence = (

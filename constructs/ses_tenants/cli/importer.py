@@ -20,6 +20,7 @@ import yaml
 from ses_tenants._handler import contract
 from ses_tenants._handler.fleet import FleetReader, tenant_arn_prefix
 from ses_tenants._handler.tenant_changes import LIBRARY_TAG_KEYS
+from ses_tenants._handler.tenants import settings_of
 from ses_tenants.cli.output import Progress
 
 #: The customers file's `existing_resources` keys, by the ARN segment of the resource.
@@ -89,7 +90,7 @@ def entries_to_import(
         progress.step("GetTenant + ListTenantResources", index, len(missing))
         if details is None or resources is None:
             continue  # deleted while read
-        state = details.state(reputations.get(tenant.arn))
+        state = settings_of(details, reputations.get(tenant.arn))
         entry: dict[str, Any] = {
             "id": _customer_id(tenant.name, taken_ids),
             "tenant_name": tenant.name,

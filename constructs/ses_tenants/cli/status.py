@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ses_tenants._handler.fleet import FleetReader, Reputation, tenant_arn_prefix
+from ses_tenants._handler.fleet import FleetReader, tenant_arn_prefix
+from ses_tenants._handler.tenants import Reputation
 from ses_tenants.cli.output import Progress, table
 
 
