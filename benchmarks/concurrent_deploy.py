@@ -228,7 +228,7 @@ class VirtualScheduler:
 
 
 class TokenBucket:
-    """RATE_PER_SECOND tokens a second, up to `burst`; each request served takes one."""
+    """`rate` tokens a second, up to `burst`; each request served takes one."""
 
     def __init__(self, rate: float, burst: int) -> None:
         self.rate = rate

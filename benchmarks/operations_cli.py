@@ -33,6 +33,7 @@ from typing import Any
 from botocore.awsrequest import AWSResponse
 from click.testing import CliRunner
 
+from benchmarks.concurrent_deploy import TokenBucket
 from benchmarks.handler_harness import FAKE_AWS_ENVIRONMENT, REGION
 
 FLEET_SIZE = 10_000
@@ -65,24 +66,6 @@ class OperationsCli:
     fleet_size: int
     rate_per_second: float
     runs: list[CommandRun]
-
-
-class TokenBucket:
-    """`rate` tokens a second, up to `burst`; each request served takes one."""
-
-    def __init__(self, rate: float, burst: int) -> None:
-        self.rate = rate
-        self.burst = burst
-        self._tokens = float(burst)
-        self._last = 0.0
-
-    def take(self, now: float) -> bool:
-        self._tokens = min(float(self.burst), self._tokens + (now - self._last) * self.rate)
-        self._last = now
-        if self._tokens >= 1.0:
-            self._tokens -= 1.0
-            return True
-        return False
 
 
 class VirtualSes:
