@@ -71,8 +71,8 @@ def create(
     except OutOfTime:
         raise  # Not a failure: is_complete carries the request on.
     except Exception as error:
-        # The Provider framework sends no Delete for a failed Create, so whatever this
-        # request created must go now or it would be left behind.
+        # A Create that fails in on_event gets no Delete (the Provider framework reports
+        # its marker physical id), so whatever this request created must go now.
         raise RequestFailed(f"{error} {_undo_create(ses, spec.name, mark)}") from error
     return _response(tenant)
 
