@@ -161,8 +161,8 @@ def test_a_pause_whose_event_was_lost_is_found_by_the_sweep(fleet: Fleet) -> Non
     double.open_recommendation(arn, "COMPLAINT", description="Complaint rate 0.6%")
     fleet.pause(arn, cause="Reputation finding: COMPLAINT")
 
-    assert sweep() == {"paused": 1, "alerts": ["PAUSED"]}
-    assert sweep() == {"paused": 1, "alerts": []}
+    assert sweep() == {"paused": 1, "alerts": ["PAUSED"], "left": 0}
+    assert sweep() == {"paused": 1, "alerts": [], "left": 0}
     (alert,) = fleet.published()
     fields = alert["fields"]
     assert alert["subject"] == "SES tenant acme is paused (SES-managed)"
@@ -175,8 +175,8 @@ def test_a_pause_whose_event_was_lost_is_found_by_the_sweep(fleet: Fleet) -> Non
 
     double.resolve_recommendation(arn, "COMPLAINT", description="Complaint rate 0.6%")
     fleet.resume(arn)
-    assert sweep() == {"paused": 0, "alerts": ["RESUMED"]}
-    assert sweep() == {"paused": 0, "alerts": []}
+    assert sweep() == {"paused": 0, "alerts": ["RESUMED"], "left": 0}
+    assert sweep() == {"paused": 0, "alerts": [], "left": 0}
     resumed = fleet.published()[1]
     assert resumed["subject"] == "SES tenant acme can send again (sending status ENABLED)"
     assert resumed["fields"]["open_findings"] == []
@@ -201,7 +201,7 @@ def test_many_findings_are_counted_and_the_first_listed(fleet: Fleet) -> None:
 def test_healthy_tenants_never_alert(fleet: Fleet) -> None:
     arns = [fleet.tenant(f"healthy-{i}") for i in range(5)]
     double.set_ses_managed_status(arns[0], "REINSTATED")
-    assert sweep() == {"paused": 0, "alerts": []}
+    assert sweep() == {"paused": 0, "alerts": [], "left": 0}
     for arn in arns:
         assert run(sample("sending_status_enabled", arn)) == {"alerts": []}
     assert fleet.published() == []
@@ -423,3 +423,31 @@ def test_the_function_calls_only_what_its_role_is_granted(fleet: Fleet) -> None:
     called = {c["operation"] for c in double.call_log() if c["service"] == "sesv2"}
     called -= {"UpdateReputationEntityCustomerManagedStatus"}  # the test's own calls
     assert called == set(contract.SES_OPERATIONS)
+
+
+class ShrinkingTime:
+    """A Lambda context whose time runs short after `calls` looks at it."""
+
+    def __init__(self, calls: int) -> None:
+        self.calls = calls
+
+    def get_remaining_time_in_millis(self) -> int:
+        self.calls -= 1
+        return 5 * 60_000 if self.calls >= 0 else 30_000
+
+
+def test_a_sweep_short_of_time_leaves_the_rest_to_the_next_and_alerts_nothing_twice(
+    fleet: Fleet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(contract.ENV_ROUTE_TAG)
+    arns = [fleet.tenant(f"s{i:02}") for i in range(30)]
+    for arn in arns:
+        fleet.pause(arn)
+
+    first = pause_alerts.on_event(sample(SWEEP_EVENT), ShrinkingTime(calls=9))
+    second = pause_alerts.on_event(sample(SWEEP_EVENT), ShrinkingTime(calls=100))
+
+    assert (len(first["alerts"]), first["left"]) == (10, 20)
+    assert (len(second["alerts"]), second["left"]) == (20, 0)
+    assert sorted(name for _, name in fleet.alerts()) == [f"s{i:02}" for i in range(30)]
+    assert sweep()["alerts"] == []
