@@ -243,25 +243,68 @@ def test_a_resumed_create_whose_write_fails_deletes_the_tenant_it_made(
     assert tenant_or_none(sesv2) is None
 
 
+def association_request(sesv2: Any) -> tuple[dict[str, Any], str]:
+    """A Create of the association of acme with example.com's identity."""
+    sesv2.create_tenant(TenantName="acme")
+    sesv2.create_email_identity(EmailIdentity="example.com")
+    arn = f"arn:aws:ses:{REGION}:{ACCOUNT}:identity/example.com"
+    properties = association_properties("acme", arn)
+    return cfn_event("Create", properties, resource_type=contract.ASSOCIATION_RESOURCE_TYPE), arn
+
+
 @pytest.mark.usefixtures("clock")
 def test_an_association_pending_learns_in_is_complete_that_ses_held_it_before(
     sesv2: Any, short_context: FakeContext
 ) -> None:
-    sesv2.create_tenant(TenantName="acme")
-    sesv2.create_email_identity(EmailIdentity="example.com")
-    arn = f"arn:aws:ses:{REGION}:{ACCOUNT}:identity/example.com"
+    request, arn = association_request(sesv2)
     sesv2.create_tenant_resource_association(TenantName="acme", ResourceArn=arn)
     double.inject_fault("CreateTenantResourceAssociation", count=None)
-    request = cfn_event(
-        "Create",
-        association_properties("acme", arn),
-        resource_type=contract.ASSOCIATION_RESOURCE_TYPE,
-    )
     answer = tenant_handler.handle(request, short_context)
-    assert answer["PhysicalResourceId"] == f"acme|{arn}"
+    # Unknown yet: until SES answers, a rollback must keep what may have been there before.
+    assert answer["PhysicalResourceId"] == f"acme|{arn}|held-before"
     double.clear_faults()
 
     done = tenant_handler.handle(waiter_event(request, answer), next_invocation(short_context))
 
     assert done["IsComplete"] is True
     assert done["PhysicalResourceId"] == f"acme|{arn}|held-before"
+
+
+@pytest.mark.usefixtures("clock")
+def test_an_association_made_in_is_complete_reports_it_was_not_held_before(
+    sesv2: Any, short_context: FakeContext
+) -> None:
+    request, arn = association_request(sesv2)
+    double.inject_fault("CreateTenantResourceAssociation", count=None)
+    answer = tenant_handler.handle(request, short_context)
+    double.clear_faults()
+
+    done = tenant_handler.handle(waiter_event(request, answer), next_invocation(short_context))
+
+    assert done["PhysicalResourceId"] == f"acme|{arn}"
+
+
+def test_a_rollback_after_an_association_gave_up_keeps_what_ses_held_before(
+    sesv2: Any, short_context: FakeContext, clock: Clock, stacks: FakeCloudFormation
+) -> None:
+    request, arn = association_request(sesv2)
+    sesv2.create_tenant_resource_association(TenantName="acme", ResourceArn=arn)
+    double.inject_fault("CreateTenantResourceAssociation", count=None)
+    answer = tenant_handler.handle(request, short_context)
+    clock.now += tenant_handler.WAIT_LIMIT_SECONDS
+    with pytest.raises(RequestFailed, match="may or may not be associated"):
+        tenant_handler.handle(waiter_event(request, answer), next_invocation(short_context))
+    double.clear_faults()
+
+    # The framework reported the pending physical id; the stack's rollback deletes by it.
+    stacks.put_stack(STACK_ID, "ROLLBACK_IN_PROGRESS")
+    delete = cfn_event(
+        "Delete",
+        request["ResourceProperties"],
+        resource_type=contract.ASSOCIATION_RESOURCE_TYPE,
+        physical_id=answer["PhysicalResourceId"],
+    )
+    tenant_handler.handle(delete, next_invocation(short_context))
+
+    resources = sesv2.list_tenant_resources(TenantName="acme")["TenantResources"]
+    assert [r["ResourceArn"] for r in resources] == [arn]

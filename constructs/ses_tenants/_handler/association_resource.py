@@ -77,13 +77,16 @@ def update(
     return create(spec, claimant, ses, stacks)
 
 
-def physical_id_after(physical_id: str | None, spec: AssociationSpec) -> str:
-    """The physical id a Create (`physical_id` None) or an Update gives the resource, as far
-    as known before SES is asked: whether SES held the pair before is learnt from SES."""
+def pending_physical_id(physical_id: str | None, spec: AssociationSpec) -> str:
+    """The physical id to report for a Create (`physical_id` None) or an Update whose work
+    is pending: the current one if the pair is unchanged; else the new pair, marked as held
+    before. Whether SES held it before is learnt only when SES answers, so until then the
+    id must keep a rollback's Delete (of a request that fails without finishing) from
+    removing an association that may have been there before the deploy."""
     current = parse_association_physical_id(physical_id) if physical_id else None
     if current is not None and spec.same_pair(current):
         return str(physical_id)
-    return spec.physical_id
+    return AssociationSpec(spec.tenant_name, spec.resource_arn, held_before=True).physical_id
 
 
 def delete(physical_id: str, claimant: Claimant, ses: SesGateway, stacks: StackReader) -> Response:

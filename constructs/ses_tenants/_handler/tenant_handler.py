@@ -249,7 +249,7 @@ def _association_target_id(event: Event) -> str:
     if event["RequestType"] == "Delete":
         return str(event["PhysicalResourceId"])
     spec = parse_association_properties(event["ResourceProperties"])
-    return association_resource.physical_id_after(event.get("PhysicalResourceId"), spec)
+    return association_resource.pending_physical_id(event.get("PhysicalResourceId"), spec)
 
 
 def _give_up_association(event: Event, services: _Services) -> str:
@@ -283,7 +283,8 @@ def _previous_tenant_spec(old_properties: Mapping[str, Any]) -> TenantSpec | Non
 class _ResourceType:
     #: Carries out a Create, Update or Delete.
     handle: Callable[[Event, _Services], Response]
-    #: The physical id the resource has once the request is done.
+    #: The physical id to report while the request is pending: the one it will have, as
+    #: far as known (a failed is_complete reports it, and a rollback deletes by it).
     target_id: Callable[[Event], str]
     #: Undoes what it can of a request that gives up; says what became of it.
     give_up: Callable[[Event, _Services], str]
