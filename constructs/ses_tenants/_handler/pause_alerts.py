@@ -38,11 +38,12 @@ from botocore.exceptions import ClientError
 
 from . import pause_alerts_contract as contract
 from .ses_client import SERVICE_NAME, new_session
+from .ses_gateway import reputation_from_ses
 
 logger = logging.getLogger()
 logger.setLevel(logging.INFO)
 
-DISABLED = "DISABLED"
+ENABLED, DISABLED = "ENABLED", "DISABLED"
 CUSTOMER_MANAGED = "customer-managed"
 SES_MANAGED = "SES-managed"
 #: The state table's sort key of a tenant's sending status, and the prefix of its findings'.
@@ -93,11 +94,11 @@ class Observed:
     """A tenant's statuses as SES reports them; ``exists`` False once the tenant is gone."""
 
     tenant_arn: str
-    customer: str = "ENABLED"
+    customer: str = ENABLED
     customer_cause: str | None = None
-    ses: str = "ENABLED"
+    ses: str = ENABLED
     ses_cause: str | None = None
-    aggregate: str = "ENABLED"
+    aggregate: str = ENABLED
     exists: bool = True
 
     @property
@@ -118,15 +119,16 @@ class Observed:
 
     @staticmethod
     def from_entity(entity: Mapping[str, Any]) -> Observed:
-        customer = entity.get("CustomerManagedStatus") or {}
-        ses = entity.get("AwsSesManagedStatus") or {}
+        """From a reputation entity, as the handler's gateway parses it."""
+        reputation = reputation_from_ses(entity)
+        customer, ses = reputation.customer_managed, reputation.ses_managed
         return Observed(
-            tenant_arn=entity["ReputationEntityReference"],
-            customer=customer.get("Status", "ENABLED"),
-            customer_cause=customer.get("Cause"),
-            ses=ses.get("Status", "ENABLED"),
-            ses_cause=ses.get("Cause"),
-            aggregate=entity.get("SendingStatusAggregate", "ENABLED"),
+            tenant_arn=reputation.tenant_arn,
+            customer=customer.status if customer else ENABLED,
+            customer_cause=customer.cause if customer else None,
+            ses=ses.status if ses else ENABLED,
+            ses_cause=ses.cause if ses else None,
+            aggregate=reputation.aggregate or ENABLED,
         )
 
 
