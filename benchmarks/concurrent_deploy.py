@@ -269,7 +269,7 @@ class SesLimiter:
             return None
         self.throttled += 1
         invocation.throttled += 1
-        return _throttled_answer()
+        return throttled_answer()
 
     def after_call(self, http_response: Any, parsed: Any, model: Any, **_: Any) -> None:
         code = OK
@@ -284,7 +284,9 @@ class SesLimiter:
         return invocation
 
 
-def _throttled_answer() -> tuple[AWSResponse, dict[str, Any]]:
+def throttled_answer() -> tuple[AWSResponse, dict[str, Any]]:
+    """What SES answers a request over its rate: HTTP 429, TooManyRequestsException (for
+    a `before-call` hook to return instead of sending the request)."""
     headers = {"x-amzn-ErrorType": THROTTLE_CODE}
     http = AWSResponse(f"https://email.{REGION}.amazonaws.com/", 429, headers, _EmptyBody())
     parsed = {

@@ -33,7 +33,14 @@ from typing import Any
 from botocore.awsrequest import AWSResponse
 from click.testing import CliRunner
 
-from benchmarks.concurrent_deploy import TokenBucket
+# As in the concurrent deploy (part 6): SES's ~1 request/s, no burst, 30 ms a request.
+from benchmarks.concurrent_deploy import (
+    BURST,
+    RATE_PER_SECOND,
+    SES_LATENCY_SECONDS,
+    TokenBucket,
+    throttled_answer,
+)
 from benchmarks.handler_harness import FAKE_AWS_ENVIRONMENT, REGION
 
 FLEET_SIZE = 10_000
@@ -41,11 +48,6 @@ STACKS = 100
 DRIFTED = 10
 PAUSED_EVERY = 100
 ACCOUNT = "123456789012"
-THROTTLE_CODE = "TooManyRequestsException"
-#: As in the concurrent deploy (part 6): SES's ~1 request/s, no burst, 30 ms a request.
-RATE_PER_SECOND = 1.0
-BURST = 1
-SES_LATENCY_SECONDS = 0.030
 
 
 @dataclass(frozen=True)
@@ -82,18 +84,7 @@ class VirtualSes:
         self.now += SES_LATENCY_SECONDS
         if self._bucket.take(self.now):
             return None
-        headers = {"x-amzn-ErrorType": THROTTLE_CODE}
-        http = AWSResponse(f"https://email.{REGION}.amazonaws.com/", 429, headers, _EmptyBody())
-        parsed = {
-            "Error": {"Code": THROTTLE_CODE, "Message": "Too Many Requests"},
-            "ResponseMetadata": {"HTTPStatusCode": 429, "HTTPHeaders": headers},
-        }
-        return http, parsed
-
-
-class _EmptyBody:
-    def stream(self, **_: Any) -> Iterator[bytes]:
-        yield b""
+        return throttled_answer()
 
 
 def _tenant_name(index: int) -> str:
