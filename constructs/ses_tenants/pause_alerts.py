@@ -10,14 +10,13 @@ from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
-from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from ses_tenants._handler import pause_alerts_contract as contract
 from ses_tenants.errors import SesTenantsValidationError
-from ses_tenants.provider import HANDLER_ASSET_DIR, HANDLER_ASSET_EXCLUDE, _acknowledge_wildcards
+from ses_tenants.provider import acknowledge_wildcards, handler_package_function
 
 #: The alert function's entry point, in the same asset (and package) as the tenant handler.
 ALERTS_ENTRY_POINT = "_handler.pause_alerts.on_event"
@@ -103,16 +102,12 @@ class PauseAlerts(Construct):
             environment[contract.ENV_ROUTES] = Stack.of(self).to_json_string(
                 {value: routed.topic_arn for value, routed in routes.items()}
             )
-        self.function = lambda_.Function(
+        self.function = handler_package_function(
             self,
             "Function",
+            entry_point=ALERTS_ENTRY_POINT,
             description="Alerts when an SES tenant is paused or resumed, once per change",
-            runtime=lambda_.Runtime.PYTHON_3_14,
-            architecture=lambda_.Architecture.ARM_64,
-            handler=ALERTS_ENTRY_POINT,
-            code=lambda_.Code.from_asset(str(HANDLER_ASSET_DIR), exclude=HANDLER_ASSET_EXCLUDE),
             timeout=ALERTS_TIMEOUT,
-            memory_size=256,
             role=role,
             log_group=log_group,
             environment=environment,
@@ -184,13 +179,13 @@ class PauseAlerts(Construct):
         )
         for topic in topics:
             topic.grant_publish(role)
-        _acknowledge_wildcards(
+        acknowledge_wildcards(
             role,
             [tenants],
             "The alert function reads the reputation entity and tags of any tenant of the "
             "fleet (names known only at run time), only of this account and region.",
         )
-        _acknowledge_wildcards(
+        acknowledge_wildcards(
             role,
             ["*"],
             "ListReputationEntities and ListRecommendations have no resource type in IAM: "

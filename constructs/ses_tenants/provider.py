@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Protocol
 
@@ -106,7 +107,7 @@ class TenantProvider(Construct):
         # Read once: every tenant and association asks for it, and each read is a jsii call.
         self._service_token = self._provider.service_token
         for role in (framework_role, waiter_role):
-            _acknowledge_wildcards(
+            acknowledge_wildcards(
                 role,
                 [f"{self.handler.function_arn}:*"],
                 "The Provider framework may invoke every version of this one handler function.",
@@ -140,7 +141,7 @@ class TenantProvider(Construct):
             self._provider.node.find_child(name)
             for name in ("framework-isComplete", "framework-onTimeout")
         ]
-        _acknowledge_wildcards(
+        acknowledge_wildcards(
             waiter,
             [
                 f"{function.function_arn}:*"
@@ -150,7 +151,7 @@ class TenantProvider(Construct):
             "The waiter invokes every version of the framework's isComplete and onTimeout "
             "functions; it is CDK's Provider framework's own state machine.",
         )
-        _acknowledge_wildcards(
+        acknowledge_wildcards(
             waiter,
             ["*"],
             "Step Functions log delivery (logs:CreateLogDelivery and the like) is authorized "
@@ -167,30 +168,26 @@ class TenantProvider(Construct):
 
     def _create_handler(self, log_retention: logs.RetentionDays) -> lambda_.Function:
         handler_logs, role = self._logs_and_role("Handler", log_retention)
-        _acknowledge_wildcards(
+        acknowledge_wildcards(
             role,
             self._grant_ses_tenant_management(role),
             "One provider serves every tenant of the stack (or, shared, of the platform): the "
             "names are known only at deploy time, so access is scoped to SES tenants, "
             "associable resources and AWS-owned reputation policies of this account and region.",
         )
-        _acknowledge_wildcards(
+        acknowledge_wildcards(
             role,
             self._grant_stack_reads(role),
             "Read-only: the handler reads the status and resources of the stack an event comes "
             "from and of the stack named in a tenant's ownership mark; a shared provider serves "
             "many stacks, so reads are scoped to the stacks of this account and region.",
         )
-        return lambda_.Function(
+        return handler_package_function(
             self,
             "Handler",
+            entry_point=HANDLER_ENTRY_POINT,
             description="Creates, updates and deletes SES tenants and their associations",
-            runtime=lambda_.Runtime.PYTHON_3_14,
-            architecture=lambda_.Architecture.ARM_64,
-            handler=HANDLER_ENTRY_POINT,
-            code=lambda_.Code.from_asset(str(HANDLER_ASSET_DIR), exclude=HANDLER_ASSET_EXCLUDE),
             timeout=HANDLER_TIMEOUT,
-            memory_size=256,
             role=role,
             log_group=handler_logs,
         )
@@ -258,7 +255,37 @@ class TenantProvider(Construct):
         return stacks
 
 
-def _acknowledge_wildcards(scope: IConstruct, resource_arns: list[str], reason: str) -> None:
+def handler_package_function(
+    scope: Construct,
+    id: str,
+    *,
+    entry_point: str,
+    description: str,
+    timeout: Duration,
+    role: iam.IRole,
+    log_group: logs.ILogGroup,
+    environment: Mapping[str, str] | None = None,
+) -> lambda_.Function:
+    """A function running an entry point of the handler package, as every function of the
+    library does: Python 3.14 on arm64, 256 MB, from the one asset of `_handler/` (so all of
+    them share one upload and the vendored SES model)."""
+    return lambda_.Function(
+        scope,
+        id,
+        description=description,
+        runtime=lambda_.Runtime.PYTHON_3_14,
+        architecture=lambda_.Architecture.ARM_64,
+        handler=entry_point,
+        code=lambda_.Code.from_asset(str(HANDLER_ASSET_DIR), exclude=HANDLER_ASSET_EXCLUDE),
+        timeout=timeout,
+        memory_size=256,
+        role=role,
+        log_group=log_group,
+        environment=dict(environment) if environment else None,
+    )
+
+
+def acknowledge_wildcards(scope: IConstruct, resource_arns: list[str], reason: str) -> None:
     """Acknowledge cdk-nag's AwsSolutions-IAM5 finding for exactly these wildcard resources
     of the policies in `scope` (CDK's native acknowledgement; no dependency on cdk-nag)."""
     stack = Stack.of(scope)
